@@ -1,0 +1,59 @@
+# Góp Ý: `make run` to try it, `make test` to check it. Everything sets itself up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: setup run test test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.requirements: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+
+# htmx 1.9.12 plus our few ES5 lines, one file, one request; never committed.
+app/static/js/gopy.js: node_modules/.package-lock.json app/assets/gopy.js
+	mkdir -p app/static/js
+	cat node_modules/htmx.org/dist/htmx.min.js app/assets/gopy.js > $@
+
+assets: app/static/js/gopy.js
+
+translations: $(VENV)/.requirements
+	$(BIN)/pybabel compile -q -d translations
+
+setup: $(VENV)/.requirements assets translations
+
+migrate: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-reference
+
+demo: migrate
+	$(BIN)/flask seed-demo
+
+run: demo
+	@echo "Góp Ý: http://127.0.0.1:$(PORT)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Debian packages the tests need: Chromium for the browser tests, gettext for msgfmt.
+system-packages:
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext >/dev/null; }
+
+# PostgreSQL and Redis as the machine runs them; start them if they are down.
+services:
+	@bash .ci/services
+
+test: setup system-packages services
+	$(BIN)/pytest -q -p no:cacheprovider tests
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gopy_test $(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/e2e
+
+clean:
+	rm -rf $(VENV) node_modules app/static/js instance

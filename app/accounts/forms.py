@@ -1,0 +1,100 @@
+"""Account forms: register, sign in, profile, contact verification."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import ValidationError as FieldError
+
+from app.common.forms import BaseForm
+from app.common.validators import normalize_mobile, normalize_tax_code
+
+KIND_CHOICES = [("individual", _l("An individual")), ("organisation", _l("An organisation or business"))]
+
+
+def normalize_identifier(raw: str) -> tuple[str, str] | None:
+    """('email', address) or ('phone', number) for what someone typed to sign in."""
+    raw = (raw or "").strip()
+    if "@" in raw:
+        local, _, domain = raw.rpartition("@")
+        return ("email", raw.lower()) if local and "." in domain else None
+    phone = normalize_mobile(raw)
+    return ("phone", phone) if phone else None
+
+
+class OrganisationFields:
+    """Validation shared by registration and the profile for organisation accounts."""
+
+    def validate_org_name(self, field):
+        if self.kind.data == "organisation" and not (field.data or "").strip():
+            raise FieldError(_l("Enter the organisation's name."))
+
+    def validate_tax_code(self, field):
+        if field.data:
+            normalized = normalize_tax_code(field.data)
+            if not normalized:
+                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0101234567-001)."))
+            field.data = normalized
+        elif self.kind.data == "organisation" and not self.org_foreign.data:
+            raise FieldError(_l("Enter the organisation's tax code."))
+
+
+class RegisterForm(OrganisationFields, BaseForm):
+    kind = RadioField(_l("Account for"), choices=KIND_CHOICES, default="individual",
+                      validators=[DataRequired(_l("Choose who the account is for."))])
+    full_name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("At most 120 characters."))])
+    identifier = StringField(_l("E-mail address or mobile number"), validators=[
+        DataRequired(_l("Enter an e-mail address or a mobile number."))])
+    org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    tax_code = StringField(_l("Tax code"), validators=[Optional()])
+    org_foreign = BooleanField(_l("A foreign organisation"))
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Choose a password.")), Length(min=8, max=128, message=_l("Use 8 to 128 characters."))])
+    confirm = PasswordField(_l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))])
+
+    def validate_identifier(self, field):
+        parsed = normalize_identifier(field.data)
+        if not parsed:
+            raise FieldError(_l("Enter an e-mail address like name@example.vn or a mobile number like 0912 345 678."))
+        self.identifier_kind, field.data = parsed
+
+
+class LoginForm(BaseForm):
+    identifier = StringField(_l("E-mail address or mobile number"), validators=[
+        DataRequired(_l("Enter an e-mail address or a mobile number."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ProfileForm(OrganisationFields, BaseForm):
+    kind = RadioField(_l("Account for"), choices=KIND_CHOICES)
+    full_name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("At most 120 characters."))])
+    email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Mobile phone number"), validators=[Optional()])
+    org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    tax_code = StringField(_l("Tax code"), validators=[Optional()])
+    org_foreign = BooleanField(_l("A foreign organisation"))
+    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+
+    def validate_email(self, field):
+        if field.data:
+            parsed = normalize_identifier(field.data)
+            if not parsed or parsed[0] != "email":
+                raise FieldError(_l("Enter an e-mail address like name@example.vn."))
+            field.data = parsed[1]
+
+    def validate_phone(self, field):
+        if field.data:
+            phone = normalize_mobile(field.data)
+            if not phone:
+                raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
+            field.data = phone
+
+
+class VerifyForm(BaseForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code we sent you.")),
+                                               Length(min=6, max=6, message=_l("The code has 6 digits."))])
+
+
+class ActionForm(BaseForm):
+    """A button with no fields: it carries only the CSRF token (sign out, send code, claim)."""

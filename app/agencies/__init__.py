@@ -1,0 +1,1 @@
+"""State bodies that receive and answer submissions: central agencies, provinces, communes."""

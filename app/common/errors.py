@@ -1,0 +1,70 @@
+"""Domain errors raised by services, and the friendly pages for HTTP errors."""
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """Something the user asked for cannot be done; the message is already translated."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DomainError):
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing first; nothing was written."""
+
+
+def keeps_input_on_expired_token(view):
+    """Mark a form view: when its CSRF token expired, run it again so its form re-renders
+    with every value the person typed and a fresh token, instead of a bare error page."""
+    view.keeps_input_on_expired_token = True
+    return view
+
+
+def _handle_csrf_error(error: CSRFError):
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "keeps_input_on_expired_token", False):
+        # The view validates its FlaskForm, whose own token check fails the same way,
+        # so it re-renders the form with the values; nothing is written.
+        return view(**(request.view_args or {}))
+    return _error_page(400, _("Your session expired for your safety. Go back, reload the page and try again."))
+
+
+def _error_page(code: int, message: str | None = None):
+    template = f"errors/{code}.html" if code in (403, 404, 405, 413, 429, 500) else "errors/generic.html"
+    return render_template(template, code=code, message=message), code
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _handle_csrf_error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = _error_page(error.code or 500)
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            return response[0], 405, {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(error: PermissionDenied):
+        return _error_page(403, error.message or None)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _error_page(500)

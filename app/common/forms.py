@@ -1,0 +1,43 @@
+"""The base form: friendly messages for an expired token, values always kept."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        # WTForms' own messages come in English; ours are in the catalog.
+        def get_translations(self, form):
+            return _WTFormsMessages()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if "csrf_token" in self.errors:
+            # The person did nothing wrong: the page sat open too long, or the session
+            # cookie was lost on a flaky link. The re-rendered form carries a fresh token.
+            self.csrf_token.errors = [
+                str(_l("This form was open for a long time, so for your safety it must be sent again. "
+                       "Everything you typed is still here: check it and press the button again."))
+            ]
+        return valid
+
+    @property
+    def error_list(self):
+        """(field id, message) pairs for the error summary at the top of the page."""
+        return [(self[name].id, message) for name, messages in self.errors.items() for message in messages]
+
+
+class _WTFormsMessages:
+    """Route the few built-in WTForms messages we rely on through our own catalog."""
+
+    _messages = {
+        "This field is required.": _l("This field is required."),
+        "Not a valid choice.": _l("Choose one of the options."),
+        "Not a valid integer value.": _l("Enter a whole number."),
+        "Invalid email address.": _l("Enter an e-mail address like name@example.vn."),
+    }
+
+    def gettext(self, string):
+        return str(self._messages.get(string, string))
+
+    def ngettext(self, singular, plural, n):
+        return singular if n == 1 else plural

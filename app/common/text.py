@@ -1,0 +1,38 @@
+"""Vietnamese text helpers: search that ignores diacritics, and SMS-safe text."""
+import re
+import unicodedata
+
+# Zero-width, bidirectional-override and other invisible characters used to fool filters.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_diacritics(text: str) -> str:
+    """'Chuyển đổi số' -> 'Chuyen doi so'; đ/Đ are letters of their own, not accented d."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def search_key(text: str) -> str:
+    """The normalised form stored beside text and compared against normalised queries."""
+    return _SPACES.sub(" ", strip_diacritics(text or "").lower()).strip()
+
+
+def clean_line(text: str) -> str:
+    """One line of user text: NFC, no invisible characters, single spaces."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _INVISIBLE.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_block(text: str) -> str:
+    """A block of user text: NFC, no invisible characters, Unix newlines, trimmed."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def sms_text(text: str) -> str:
+    """SMS without diacritics fits the 7-bit alphabet: 160 characters a message."""
+    return strip_diacritics(unicodedata.normalize("NFC", text))

@@ -1,0 +1,31 @@
+"""Vietnamese identifiers: mobile numbers and tax codes (mã số thuế)."""
+import re
+
+_MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def normalize_mobile(raw: str) -> str | None:
+    """'+84 912 345 678', '0912.345.678' -> '0912345678'; None when not a Vietnamese mobile."""
+    digits = re.sub(r"[\s.\-()]", "", raw or "")
+    match = _MOBILE.match(digits)
+    return "0" + match.group(1) if match else None
+
+
+def normalize_tax_code(raw: str) -> str | None:
+    """A 10-digit code with its check digit, or 13 digits (a branch: 10 + '-' + 3).
+    Returns the canonical form, or None when the code cannot be right."""
+    compact = re.sub(r"[\s.]", "", raw or "")
+    match = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", compact)
+    if not match or not _tax_check_digit_ok(match.group(1)):
+        return None
+    head, branch = match.groups()
+    if branch is not None and branch == "000":
+        return None
+    return f"{head}-{branch}" if branch else head
+
+
+def _tax_check_digit_ok(ten: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(ten[:9], _TAX_WEIGHTS))
+    check = 10 - total % 11
+    return check < 10 and check == int(ten[9])

@@ -1,0 +1,44 @@
+"""Core routes: home, language switch, privacy notice, hashed static files."""
+from flask import abort, current_app, redirect, request, send_from_directory, url_for
+from flask_login import current_user
+
+from app.common.assets import ONE_YEAR, STATIC_DIR, manifest
+from app.common.i18n import LANG_COOKIE, safe_next
+from app.common.rendering import render
+from app.core import bp
+from app.extensions import db
+from app.tracking.forms import LookupForm
+
+
+@bp.get("/")
+def index():
+    """What the platform is for, and its two actions: send feedback, look a code up."""
+    return render("core/index.html", form=LookupForm(formdata=None))
+
+
+@bp.get("/quyen-rieng-tu")
+def privacy():
+    """The privacy notice people agree to when they send feedback."""
+    return render("core/privacy.html")
+
+
+@bp.get("/ngon-ngu/<lang>")
+def set_language(lang: str):
+    """Switch the language with a plain link; the choice is kept in a cookie and the profile."""
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    if current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()
+    response = redirect(safe_next(request.args.get("next"), url_for("core.index")), 303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/static/<path:filename>")
+def static(filename: str):
+    """Static files by content-hashed name, cacheable for a year: a new file is a new name."""
+    name = manifest.resolve(filename) or abort(404)
+    response = send_from_directory(STATIC_DIR, name, max_age=ONE_YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response

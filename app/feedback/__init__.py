@@ -1,0 +1,6 @@
+"""Feedback and proposals: the submission form and what it creates."""
+from flask import Blueprint
+
+bp = Blueprint("feedback", __name__)
+
+from app.feedback import routes  # noqa: E402,F401

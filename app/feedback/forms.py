@@ -1,0 +1,102 @@
+"""The submission form, usable by guests (contact details) and by signed-in people."""
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import ValidationError as FieldError
+
+from app.common import places
+from app.common.forms import BaseForm
+from app.common.validators import normalize_mobile, normalize_tax_code
+from app.feedback.models import Kind
+
+KIND_CHOICES = [
+    (Kind.CONCERN, _l("A concern or obstacle")),
+    (Kind.POLICY, _l("A policy or regulation proposal")),
+    (Kind.INITIATIVE, _l("An initiative or solution")),
+]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class SubmissionForm(BaseForm):
+    idempotency_key = HiddenField(default=lambda: secrets.token_hex(16))
+    kind = RadioField(_l("What are you sending?"), choices=KIND_CHOICES,
+                      validators=[InputRequired(_l("Choose what you are sending."))])
+    topic_id = SelectField(_l("Topic"), coerce=_optional_int,
+                           validators=[InputRequired(_l("Choose a topic."))])
+    province_code = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
+    ward_code = SelectField(_l("Commune or ward"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Enter a title.")), Length(min=5, max=200, message=_l("The title must be 5 to 200 characters long."))])
+    content = TextAreaField(_l("Content"), validators=[
+        DataRequired(_l("Describe your concern or proposal.")),
+        Length(min=20, max=10000, message=_l("The content must be 20 to 10,000 characters long."))])
+    legal_reference = StringField(_l("Legal document concerned"), validators=[
+        Optional(), Length(max=300, message=_l("At most 300 characters."))])
+    proposed_change = TextAreaField(_l("Proposed change or solution"), validators=[
+        Optional(), Length(max=5000, message=_l("At most 5,000 characters."))])
+    attachments = MultipleFileField(_l("Attachments"))
+
+    contact_name = StringField(_l("Full name"), validators=[Length(max=120, message=_l("At most 120 characters."))])
+    contact_phone = StringField(_l("Mobile phone number"), validators=[Optional()])
+    contact_email = StringField(_l("E-mail address"), validators=[
+        Optional(), Email(_l("Enter an e-mail address like name@example.vn."))])
+    submitter_kind = RadioField(_l("Sending as"), default="individual", choices=[
+        ("individual", _l("An individual")), ("organisation", _l("An organisation or business"))])
+    org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
+    tax_code = StringField(_l("Tax code"), validators=[Optional()])
+    org_foreign = BooleanField(_l("A foreign organisation"))
+
+    consent_processing = BooleanField(_l("I agree to the processing of my personal data as described above."),
+                                      validators=[DataRequired(_l("You must agree to the processing of your data to send."))])
+    consent_publish = BooleanField(_l("Publish my submission and its answer on the platform."))
+    anonymous_public = BooleanField(_l("Show me as anonymous in public."))
+
+    def __init__(self, *args, guest: bool = True, topics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guest = guest
+        self.topic_id.choices = topics or {"": [("", "")]}
+        self.province_code.choices = [("", _l("Whole country (no locality)"))] + places.provinces()
+        self.refresh_ward_choices()
+
+    def refresh_ward_choices(self) -> None:
+        self.ward_code.choices = [("", _l("Whole province"))] + places.wards(self.province_code.data)
+
+    def validate_ward_code(self, field):
+        if field.data and not places.is_ward_of(self.province_code.data, field.data):
+            raise FieldError(_l("Choose a commune or ward of the chosen province."))
+
+    def validate_contact_name(self, field):
+        if self.guest and not (field.data or "").strip():
+            raise FieldError(_l("Enter your full name."))
+
+    def validate_contact_phone(self, field):
+        if field.data:
+            normalized = normalize_mobile(field.data)
+            if not normalized:
+                raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
+            field.data = normalized
+        elif self.guest and not self.contact_email.data:
+            raise FieldError(_l("Enter a mobile number or an e-mail address so we can tell you the answer."))
+
+    def validate_org_name(self, field):
+        if self.submitter_kind.data == "organisation" and not (field.data or "").strip():
+            raise FieldError(_l("Enter the organisation's name."))
+
+    def validate_tax_code(self, field):
+        if field.data:
+            normalized = normalize_tax_code(field.data)
+            if not normalized:
+                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0101234567-001)."))
+            field.data = normalized
+        elif self.submitter_kind.data == "organisation" and not self.org_foreign.data:
+            raise FieldError(_l("Enter the organisation's tax code."))
+
+    def validate_idempotency_key(self, field):
+        if not (field.data and len(field.data) == 32 and all(c in "0123456789abcdef" for c in field.data)):
+            field.data = secrets.token_hex(16)
+            raise FieldError(_l("The form was damaged in transit. Check it and send again."))

@@ -1,0 +1,152 @@
+"""Submissions and what belongs to them: topics, attachments, consents, timeline events."""
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+from app.workflow import Status
+
+
+class Kind:
+    CONCERN = "concern"  # phản ánh, vướng mắc
+    POLICY = "policy"  # kiến nghị chính sách
+    INITIATIVE = "initiative"  # sáng kiến, giải pháp
+    ALL = (CONCERN, POLICY, INITIATIVE)
+
+
+class Topic(db.Model):
+    """A node of the topic tree; data that administrators edit, not code."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent = relationship("Topic", remote_side=[id])
+
+    def localized_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+
+class Submission(db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        Index("ix_submission_status_received", "status", "received_at"),
+        Index("ix_submission_agency_status_due", "agency_id", "status", "due_date"),
+        Index("ix_submission_user_received", "user_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    private_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # One key per rendered form: a retried or double-tapped POST finds the first record.
+    idempotency_key: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"), index=True)
+    province_code: Mapped[int | None] = mapped_column(index=True)
+    ward_code: Mapped[int | None]
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    legal_reference: Mapped[str | None] = mapped_column(String(300))
+    proposed_change: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    # Who sent it: an account, or contact details only.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254), index=True)
+    contact_phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    submitter_kind: Mapped[str] = mapped_column(String(16), default="individual")
+    org_name: Mapped[str | None] = mapped_column(String(200))
+    tax_code: Mapped[str | None] = mapped_column(String(14))
+    org_foreign: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    consent_publish: Mapped[bool] = mapped_column(default=False)
+    anonymous_public: Mapped[bool] = mapped_column(default=False)
+
+    # Processing (the desk fills these; DESIGN.md's workflow).
+    status: Mapped[str] = mapped_column(String(24), default=Status.RECEIVED)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    due_date: Mapped[date | None]
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+    # Two officers acting at once: the second write fails instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    topic = relationship("Topic", lazy="joined")
+    agency = relationship("Agency", lazy="joined")
+    user = relationship("User", foreign_keys=[user_id])
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    consents: Mapped[list["Consent"]] = relationship(cascade="all, delete-orphan", order_by="Consent.id")
+    events: Mapped[list["SubmissionEvent"]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionEvent.id"
+    )
+
+    @property
+    def public_events(self) -> list["SubmissionEvent"]:
+        return [event for event in self.events if event.is_public]
+
+
+class Attachment(db.Model):
+    """A file kept outside the web root under a random name; served only to those allowed."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="attachments")
+
+
+class Consent(db.Model):
+    """What a person agreed to, when, and under which version of the privacy notice
+    (Personal Data Protection Law 91/2025/QH15: explicit, recorded consent)."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))  # processing, publish, anonymous
+    granted: Mapped[bool]
+    notice_version: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubmissionEvent(db.Model):
+    """One step of a submission: the submitter's timeline and the audit trail are this table."""
+
+    __tablename__ = "submission_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    public_note: Mapped[str | None] = mapped_column(Text)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="events")
+    agency = relationship("Agency")

@@ -1,0 +1,5 @@
+"""Every area's models, imported once so the metadata (and Alembic) sees all tables."""
+from app.accounts.models import Identity, User, VerificationCode  # noqa: F401
+from app.agencies.models import Agency  # noqa: F401
+from app.feedback.models import Attachment, Consent, Submission, SubmissionEvent, Topic  # noqa: F401
+from app.notify.models import OutboxMessage  # noqa: F401

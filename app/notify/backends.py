@@ -1,0 +1,44 @@
+"""Where messages go: SMTP for e-mail, and a file backend for development and tests."""
+import json
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+
+def send_email(recipient: str, subject: str, body: str, html: str | None = None) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="gopy.local")
+    message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    if not config.get("MAIL_SERVER"):
+        _write_file("mail", message["Message-ID"].strip("<>"), message.as_bytes())
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def send_sms(recipient: str, text: str) -> None:
+    """The file backend writes one JSON line per SMS; a real gateway is an HTTP adapter."""
+    record = json.dumps({"to": recipient, "text": text}, ensure_ascii=False) + "\n"
+    path = Path(current_app.config["SMS_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(record)
+
+
+def _write_file(folder: str, name: str, data: bytes) -> None:
+    directory = Path(current_app.instance_path) / folder
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{name}.eml").write_bytes(data)

@@ -1,0 +1,1 @@
+"""Data that fills a database: reference data every install needs, and demo data."""

@@ -1,0 +1,129 @@
+"""Demo data: an account for every role and a few hundred realistic submissions, so a
+newcomer can try each person's path. Never run it on a production database."""
+import random
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts.models import AccountKind, Role, User
+from app.agencies.models import Agency
+from app.common import places
+from app.common.time import utcnow
+from app.extensions import db
+from app.feedback import services as feedback
+from app.feedback.models import Kind, Topic
+from app.seeds.reference import RECEIVING_OFFICE, seed_reference
+from app.workflow import Status, record_event
+
+DEMO_PASSWORD = "gopy-demo-2026"
+
+# (role, e-mail, name, agency code): the README lists these.
+DEMO_ACCOUNTS = [
+    (Role.ADMIN, "admin@gopy.local", "Quản trị viên Hệ thống", None),
+    (Role.COORDINATOR, "dieuphoi@gopy.local", "Nguyễn Thị Điều Phối", RECEIVING_OFFICE),
+    (Role.OFFICER, "chuyenvien@gopy.local", "Trần Văn Chuyên", "BKHCN"),
+    (Role.LEAD, "lanhdao@gopy.local", "Lê Minh Lãnh", "BKHCN"),
+    (Role.MODERATOR, "kiemduyet@gopy.local", "Phạm Thu Kiểm", None),
+    (Role.CITIZEN, "congdan@gopy.local", "Hoàng Văn Dân", None),
+]
+
+SUBJECTS = [
+    ("Sóng di động yếu tại thôn", "Thôn chúng tôi ở vùng núi, sóng điện thoại 4G rất yếu, không thể làm thủ tục trực tuyến hay cho con học online."),
+    ("Cổng dịch vụ công thường xuyên bị lỗi khi nộp hồ sơ", "Khi nộp hồ sơ cấp giấy phép trên cổng dịch vụ công, hệ thống báo lỗi ở bước tải tệp đính kèm, phải làm lại nhiều lần."),
+    ("Đề nghị đơn giản hóa thủ tục đăng ký đề tài khoa học", "Hồ sơ đăng ký đề tài cấp bộ yêu cầu quá nhiều bản giấy, đề nghị cho phép nộp hoàn toàn điện tử và ký số."),
+    ("Sáng kiến ứng dụng AI hỗ trợ nông dân nhận diện sâu bệnh", "Chúng tôi đã thử nghiệm ứng dụng điện thoại dùng trí tuệ nhân tạo chụp lá lúa để nhận diện sâu bệnh, xin được hỗ trợ nhân rộng."),
+    ("Chi phí đăng ký sáng chế còn cao với doanh nghiệp nhỏ", "Doanh nghiệp khởi nghiệp gặp khó khăn về phí và thời gian thẩm định đơn đăng ký sáng chế, đề nghị có cơ chế ưu tiên."),
+    ("Đề xuất mở dữ liệu giao thông công cộng", "Đề nghị công bố dữ liệu lộ trình và giờ chạy xe buýt dưới dạng dữ liệu mở để các nhà phát triển xây dựng ứng dụng."),
+    ("Vướng mắc khi xác thực định danh điện tử mức 2", "Người cao tuổi trong xã gặp khó khăn khi kích hoạt tài khoản định danh điện tử vì không có điện thoại thông minh."),
+    ("Kiến nghị sửa quy định về khoán chi đề tài", "Quy định hiện hành về khoán chi còn yêu cầu nhiều chứng từ, đề nghị khoán chi đến sản phẩm cuối cùng."),
+    ("Thiếu nhân lực công nghệ thông tin cấp xã", "Sau sắp xếp đơn vị hành chính, xã chỉ có một cán bộ kiêm nhiệm chuyển đổi số, đề nghị bổ sung biên chế và đào tạo."),
+    ("Giải pháp thanh toán không dùng tiền mặt ở chợ nông thôn", "Đề xuất mô hình chợ 4.0 với mã QR cho tiểu thương, đã thử nghiệm thành công tại một số chợ."),
+]
+STATUS_MIX = [Status.RECEIVED] * 4 + [Status.ASSIGNED] * 3 + [Status.IN_PROGRESS] * 3 + [
+    Status.AWAITING_INFO, Status.ANSWERED, Status.ANSWERED, Status.CLOSED, Status.CLOSED, Status.REJECTED, Status.REOPENED]
+FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+GIVEN_NAMES = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Đức Hùng", "Ngọc Lan", "Thanh Sơn"]
+
+
+def seed_demo(count: int = 300, seed: int = 2026) -> int:
+    """Fill an empty database; returns how many submissions were made."""
+    seed_reference()
+    rng = random.Random(seed)
+    _demo_accounts()
+    if db.session.scalar(select(func.count()).select_from(feedback.Submission)):
+        return 0
+    topics = db.session.scalars(select(Topic.id).where(Topic.parent_id.is_not(None))).all()
+    agencies = db.session.scalars(select(Agency)).all()
+    citizen = db.session.scalar(select(User).where(User.email == "congdan@gopy.local"))
+    for index in range(count):
+        submission, _token = feedback.submit_feedback(_random_input(rng, topics, index), user=citizen if index % 10 == 0 else None)
+        _advance(submission, rng.choice(STATUS_MIX), rng, agencies)
+    db.session.commit()
+    return count
+
+
+def _demo_accounts() -> None:
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    for role, email, name, agency_code in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(User.email == email)):
+            continue
+        agency = db.session.scalar(select(Agency).where(Agency.code == agency_code)) if agency_code else None
+        user = User(email=email, full_name=name, role=role, agency=agency, email_verified_at=utcnow())
+        user.set_password(DEMO_PASSWORD, method)
+        db.session.add(user)
+    if not db.session.scalar(select(User).where(User.email == "doanhnghiep@gopy.local")):
+        business = User(email="doanhnghiep@gopy.local", full_name="Vũ Thị Doanh", kind=AccountKind.ORGANISATION,
+                        org_name="Công ty Cổ phần Công nghệ Sông Hồng", tax_code="0100109106", email_verified_at=utcnow())
+        business.set_password(DEMO_PASSWORD, method)
+        db.session.add(business)
+    db.session.commit()
+
+
+def _random_input(rng: random.Random, topics: list[int], index: int) -> feedback.SubmissionInput:
+    title, content = rng.choice(SUBJECTS)
+    province_code, _name = rng.choice(places.provinces())
+    wards = places.wards(province_code)
+    national = rng.random() < 0.2
+    name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"
+    return feedback.SubmissionInput(
+        idempotency_key=secrets.token_hex(16),
+        kind=rng.choice(Kind.ALL),
+        topic_id=rng.choice(topics),
+        province_code=None if national else province_code,
+        ward_code=None if national or not wards else rng.choice(wards)[0],
+        title=title,
+        content=f"{content} (Ý kiến số {index + 1}.)",
+        contact_name=name,
+        contact_phone=f"09{rng.randrange(10**8):08d}",
+        consent_processing=True,
+        consent_publish=rng.random() < 0.7,
+        anonymous_public=rng.random() < 0.3,
+    )
+
+
+def _advance(submission, target: str, rng: random.Random, agencies: list[Agency]) -> None:
+    """Walk a demo submission along the workflow to the target status, event by event."""
+    received = utcnow() - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
+    submission.received_at = submission.events[0].created_at = received
+    if target == Status.RECEIVED:
+        return
+    if target == Status.REJECTED:
+        record_event(submission, "reject", Status.REJECTED, public_note="Nội dung không thuộc phạm vi tiếp nhận của hệ thống.")
+        return
+    submission.agency = rng.choice(agencies)
+    submission.due_date = (received + timedelta(days=14)).date()
+    steps = [("assign", Status.ASSIGNED), ("start", Status.IN_PROGRESS)]
+    if target == Status.AWAITING_INFO:
+        steps.append(("request_info", Status.AWAITING_INFO))
+    if target in (Status.ANSWERED, Status.CLOSED, Status.REOPENED):
+        steps.append(("answer", Status.ANSWERED))
+    if target == Status.CLOSED:
+        steps.append(("close", Status.CLOSED))
+    if target == Status.REOPENED:
+        steps.append(("reopen", Status.REOPENED))
+    for day, (action, status) in enumerate(steps, start=1):
+        note = "Cơ quan đã trả lời: kiến nghị được ghi nhận và đưa vào kế hoạch sửa đổi." if action == "answer" else None
+        event = record_event(submission, action, status, public_note=note)
+        event.created_at = received + timedelta(days=day)

@@ -1,0 +1,67 @@
+"""Tracking routes: public status by code, the private page by link, attachments."""
+from flask import abort, current_app, g, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.common.permissions import can_view_private
+from app.common.rendering import render
+from app.common.security import mark_personal
+from app.extensions import db, limiter
+from app.feedback import services as feedback
+from app.feedback import uploads
+from app.feedback.models import Attachment
+from app.tracking import bp
+from app.tracking.forms import LookupForm
+
+
+def _lookup_limit() -> str:
+    return current_app.config["TRACKING_LOOKUP_LIMIT"]
+
+
+@bp.get("/tra-cuu")
+@limiter.limit(_lookup_limit, exempt_when=lambda: "ma" not in request.args)
+def lookup():
+    """Look a code up; the check digit catches typos before the database is asked."""
+    form = LookupForm(request.args)
+    if "ma" not in request.args:
+        return render("tracking/lookup.html", form=form)
+    if not form.validate():
+        return render("tracking/lookup.html", form=form, status=422)
+    submission = feedback.find_by_code(form.ma.data)
+    if submission is None:
+        form.ma.errors.append(_("No submission has this code. Check it against your receipt."))
+        return render("tracking/lookup.html", form=form, status=404)
+    return render("tracking/show.html", "tracking/_status.html", submission=submission, form=form)
+
+
+@bp.get("/tra-cuu/<code>")
+def show(code: str):
+    """The public status page of one submission: no personal data."""
+    submission = feedback.find_by_code(code) or abort(404)
+    return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(ma=code))
+
+
+@bp.get("/tra-cuu/rieng/<token>")
+def private(token: str):
+    """The submitter's own page, reached by the private link: their details and files."""
+    submission = feedback.find_by_token(token) or abort(404)
+    mark_personal()
+    g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
+    return render("tracking/private.html", submission=submission, token=token, just_sent="moi" in request.args)
+
+
+@bp.get("/tep/<int:attachment_id>")
+def attachment(attachment_id: int):
+    """An attachment, for the submitter (by link or account) and the staff handling it."""
+    item = db.session.get(Attachment, attachment_id) or abort(404)
+    token = request.args.get("t", "")
+    token_ok = bool(token) and feedback.find_by_token(token) is item.submission
+    if not can_view_private(current_user, item.submission, token_ok=token_ok):
+        abort(404)
+    mark_personal()
+    response = send_file(uploads.storage_path(item.storage_key), mimetype=item.content_type,
+                         download_name=item.original_name, as_attachment=item.content_type == "application/pdf",
+                         max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,80 @@
+"""Fixtures in the flaskr way: one app per session, a clean database per test, clients and
+signed-in users for each role. TEST_DATABASE_URL picks PostgreSQL; SQLite in memory otherwise."""
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.pool import StaticPool
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="gopy-test-instance-"))
+
+from app import create_app  # noqa: E402
+from app.config import TestConfig  # noqa: E402
+from app.extensions import db as _db  # noqa: E402
+from app.seeds.reference import seed_reference  # noqa: E402
+
+
+class SuiteConfig(TestConfig):
+    UPLOAD_DIR = Path(os.environ["INSTANCE_PATH"]) / "uploads"
+    SMS_FILE = str(Path(os.environ["INSTANCE_PATH"]) / "sms.log")
+    if TestConfig.SQLALCHEMY_DATABASE_URI == "sqlite://":
+        # One shared in-memory database for every connection of the session.
+        SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app(SuiteConfig)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()  # tests build the schema directly; tests/test_migrations.py checks Alembic
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Every test starts with reference data only, and leaves nothing behind."""
+    seed_reference()
+    yield _db
+    _db.session.rollback()
+    _db.session.remove()
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context, as in production; otherwise the
+    test's long-lived context would share `g` (CSRF token, signed-in user) across requests."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture()
+def client(app):
+    app.test_client_class = FreshContextClient
+    return app.test_client()
+
+
+@pytest.fixture()
+def htmx_headers():
+    return {"HX-Request": "true"}
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def form_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
+    assert match, f"the page has no hidden field {name}"
+    return match.group(1)

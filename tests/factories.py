@@ -1,0 +1,43 @@
+"""Factories: valid objects with sensible defaults, overridden where a test cares."""
+import secrets
+
+from sqlalchemy import select
+
+from app.accounts.models import Role, User
+from app.agencies.models import Agency
+from app.extensions import db
+from app.feedback import services as feedback
+from app.feedback.models import Kind, Topic
+
+PASSWORD = "mat-khau-thu-2026"
+
+
+def make_user(role: str = Role.CITIZEN, email: str | None = None, agency_code: str | None = None, **values) -> User:
+    user = User(email=email or f"{secrets.token_hex(4)}@example.vn", full_name=values.pop("full_name", "Nguyễn Văn Thử"),
+                role=role, **values)
+    if agency_code:
+        user.agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    user.set_password(PASSWORD, "pbkdf2:sha256:1000")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def any_topic_id() -> int:
+    return db.session.scalar(select(Topic.id).where(Topic.parent_id.is_not(None)).limit(1))
+
+
+def submission_input(**values) -> feedback.SubmissionInput:
+    defaults = dict(
+        idempotency_key=secrets.token_hex(16), kind=Kind.CONCERN, topic_id=any_topic_id(), province_code=None,
+        ward_code=None, title="Sóng di động yếu tại thôn Nà Hang",
+        content="Thôn chúng tôi không có sóng 4G ổn định, không làm được thủ tục trực tuyến.",
+        contact_name="Lò Văn Thử", contact_phone="0912345678", consent_processing=True,
+    )
+    defaults.update(values)
+    return feedback.SubmissionInput(**defaults)
+
+
+def make_submission(user=None, **values):
+    submission, token = feedback.submit_feedback(submission_input(**values), user=user)
+    return submission, token

@@ -53,6 +53,7 @@ class FreshContextClient(FlaskClient):
     test's long-lived context would share `g` (CSRF token, signed-in user) across requests."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # closes the response, running call_on_close work
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -69,7 +70,7 @@ def htmx_headers():
 
 
 def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
 

@@ -21,16 +21,19 @@ def _fill_and_send(page, live_server, javascript: bool) -> str:
     page.check("#kind-0")
     page.select_option("#topic_id", index=1)
     wards_before = page.locator("#ward_code option").count()
+    page.evaluate("document.body.setAttribute('data-marker', 'same-page')")  # lost on any reload
     page.select_option("#province_code", label="Lào Cai")
     if javascript:
         # htmx swaps the commune list in place: the page is not reloaded.
-        page.wait_for_function("document.querySelectorAll('#ward_code option').length > 50")
+        page.wait_for_selector("#ward_code option:nth-child(51)", state="attached")
+        assert page.get_attribute("body", "data-marker") == "same-page"
     else:
         page.wait_for_timeout(300)
         assert page.locator("#ward_code option").count() == wards_before, "no JS: nothing changes by itself"
         page.fill("#title", "Mất sóng di động ở bản")  # typed before the reload must survive it
         page.click("button[name=refresh_wards]")
         page.wait_for_load_state()
+        assert page.get_attribute("body", "data-marker") is None
         assert page.input_value("#title") == "Mất sóng di động ở bản"
     assert page.locator("#ward_code option").count() > 50
     page.select_option("#ward_code", index=1)

@@ -34,7 +34,7 @@ def test_odd_requests_never_500(client, db, url):
 @pytest.mark.parametrize("field,value", [
     ("kind", "hack"), ("topic_id", "not-a-number"), ("topic_id", "999999"), ("province_code", "-1"),
     ("ward_code", "abc"), ("idempotency_key", "'; DROP TABLE submission; --"), ("title", "x" * 100_000),
-    ("content", "\u202e\u200b" * 50), ("contact_email", "a@@b"), ("tax_code", "０１２"),
+    ("content", "\u202e\u200b" * 50), ("contact_email", "a@@b"), ("tax_code", "０１２"), ("title", "nul\x00byte"),
 ])
 def test_hostile_form_values_get_4xx_not_5xx(client, db, field, value):
     from tests.conftest import csrf_token
@@ -45,3 +45,11 @@ def test_hostile_form_values_get_4xx_not_5xx(client, db, field, value):
     response = client.post("/gop-y/moi", data=data)
     assert 300 <= response.status_code < 500, response.status_code
     assert csrf_token(html)
+
+
+def test_nul_byte_in_login_is_a_400(client, db):
+    from tests.conftest import csrf_token
+
+    html = client.get("/dang-nhap").get_data(as_text=True)
+    response = client.post("/dang-nhap", data={"csrf_token": csrf_token(html), "identifier": "a\x00@b.vn", "password": "x"})
+    assert response.status_code == 400

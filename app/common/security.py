@@ -1,5 +1,5 @@
 """Response headers every page gets: security, caching, conditional requests."""
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 
 CSP = (
@@ -13,7 +13,18 @@ def mark_personal() -> None:
     g.personal_page = True
 
 
+def refuse_nul_bytes() -> None:
+    """No text field has a use for NUL, and PostgreSQL refuses it: answer 400, not 500."""
+    if b"%00" in request.query_string or "\x00" in request.path:
+        abort(400)
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if any("\x00" in value for value in request.form.values()):
+            abort(400)
+
+
 def register(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
+
     @app.after_request
     def set_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -54,12 +54,14 @@ def token_hash(token: str) -> str:
 
 
 def find_by_token(token: str) -> Submission | None:
-    if not token or len(token) != 40:
+    if not token or len(token) != 40 or not all(c in "0123456789abcdef" for c in token):
         return None
     return db.session.scalar(select(Submission).where(Submission.private_token_hash == token_hash(token)))
 
 
 def find_by_code(code: str) -> Submission | None:
+    if not codes.is_valid(code):  # a typo, or junk that PostgreSQL would choke on (NUL)
+        return None
     return db.session.scalar(select(Submission).where(Submission.code == code))
 
 

@@ -196,3 +196,22 @@ def test_four_files_are_refused(client, db):
     response = client.post("/gop-y/moi", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "tối đa 3 tệp" in response.get_data(as_text=True)
+
+
+def test_guest_must_leave_a_phone_or_an_email(client, db):
+    html = client.get("/gop-y/moi").get_data(as_text=True)
+    response = client.post("/gop-y/moi", data=_form_data(html, contact_phone=""))
+    assert response.status_code == 422
+    assert 'href="#contact_phone"' in response.get_data(as_text=True)
+    assert _count(db) == 0
+
+
+def test_organisation_must_give_a_tax_code_unless_foreign(client, db):
+    html = client.get("/gop-y/moi").get_data(as_text=True)
+    domestic = client.post("/gop-y/moi", data=_form_data(html, submitter_kind="organisation", org_name="Công ty A"))
+    assert domestic.status_code == 422 and 'href="#tax_code"' in domestic.get_data(as_text=True)
+    foreign = client.post("/gop-y/moi", data=_form_data(html, submitter_kind="organisation", org_name="Acme GmbH",
+                                                          org_foreign="y"))
+    assert foreign.status_code == 303
+    submission = db.session.scalar(select(Submission))
+    assert (submission.submitter_kind, submission.org_name, submission.org_foreign) == ("organisation", "Acme GmbH", True)

@@ -45,7 +45,7 @@ class RegisterForm(OrganisationFields, BaseForm):
     identifier = StringField(_l("E-mail address or mobile number"), validators=[
         DataRequired(_l("Enter an e-mail address or a mobile number."))])
     org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
-    tax_code = StringField(_l("Tax code"), validators=[Optional()])
+    tax_code = StringField(_l("Tax code"))  # required or not: OrganisationFields decides
     org_foreign = BooleanField(_l("A foreign organisation"))
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Choose a password.")), Length(min=8, max=128, message=_l("Use 8 to 128 characters."))])
@@ -72,7 +72,7 @@ class ProfileForm(OrganisationFields, BaseForm):
     email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Mobile phone number"), validators=[Optional()])
     org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
-    tax_code = StringField(_l("Tax code"), validators=[Optional()])
+    tax_code = StringField(_l("Tax code"))  # required or not: OrganisationFields decides
     org_foreign = BooleanField(_l("A foreign organisation"))
     locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
 

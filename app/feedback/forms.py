@@ -42,13 +42,15 @@ class SubmissionForm(BaseForm):
     attachments = MultipleFileField(_l("Attachments"))
 
     contact_name = StringField(_l("Full name"), validators=[Length(max=120, message=_l("At most 120 characters."))])
-    contact_phone = StringField(_l("Mobile phone number"), validators=[Optional()])
+    # No Optional() on fields whose inline check decides when they are required: Optional()
+    # stops the validation chain on an empty value before that check runs.
+    contact_phone = StringField(_l("Mobile phone number"))
     contact_email = StringField(_l("E-mail address"), validators=[
         Optional(), Email(_l("Enter an e-mail address like name@example.vn."))])
     submitter_kind = RadioField(_l("Sending as"), default="individual", choices=[
         ("individual", _l("An individual")), ("organisation", _l("An organisation or business"))])
     org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
-    tax_code = StringField(_l("Tax code"), validators=[Optional()])
+    tax_code = StringField(_l("Tax code"))
     org_foreign = BooleanField(_l("A foreign organisation"))
 
     consent_processing = BooleanField(_l("I agree to the processing of my personal data as described above."),

@@ -4,10 +4,9 @@ from wtforms import BooleanField, PasswordField, RadioField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from app.common.forms import BaseForm
-from app.common.validators import normalize_mobile, normalize_tax_code
+from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
+from app.common.validators import normalize_mobile
 
-KIND_CHOICES = [("individual", _l("An individual")), ("organisation", _l("An organisation or business"))]
 
 
 def normalize_identifier(raw: str) -> tuple[str, str] | None:
@@ -20,25 +19,10 @@ def normalize_identifier(raw: str) -> tuple[str, str] | None:
     return ("phone", phone) if phone else None
 
 
-class OrganisationFields:
-    """Validation shared by registration and the profile for organisation accounts."""
-
-    def validate_org_name(self, field):
-        if self.kind.data == "organisation" and not (field.data or "").strip():
-            raise FieldError(_l("Enter the organisation's name."))
-
-    def validate_tax_code(self, field):
-        if field.data:
-            normalized = normalize_tax_code(field.data)
-            if not normalized:
-                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0101234567-001)."))
-            field.data = normalized
-        elif self.kind.data == "organisation" and not self.org_foreign.data:
-            raise FieldError(_l("Enter the organisation's tax code."))
-
-
 class RegisterForm(OrganisationFields, BaseForm):
-    kind = RadioField(_l("Account for"), choices=KIND_CHOICES, default="individual",
+    organisation_kind_field = "kind"
+
+    kind = RadioField(_l("Account for"), choices=SPEAKER_CHOICES, default="individual",
                       validators=[DataRequired(_l("Choose who the account is for."))])
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("At most 120 characters."))])
@@ -66,7 +50,9 @@ class LoginForm(BaseForm):
 
 
 class ProfileForm(OrganisationFields, BaseForm):
-    kind = RadioField(_l("Account for"), choices=KIND_CHOICES)
+    organisation_kind_field = "kind"
+
+    kind = RadioField(_l("Account for"), choices=SPEAKER_CHOICES)
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter your full name.")), Length(max=120, message=_l("At most 120 characters."))])
     email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])

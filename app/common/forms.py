@@ -1,6 +1,12 @@
 """The base form: friendly messages for an expired token, values always kept."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError as FieldError
+
+from app.common.validators import normalize_tax_code
+
+# Who speaks: a person, or an organisation (with a name and a tax code).
+SPEAKER_CHOICES = [("individual", _l("An individual")), ("organisation", _l("An organisation or business"))]
 
 
 class BaseForm(FlaskForm):
@@ -41,3 +47,26 @@ class _WTFormsMessages:
 
     def ngettext(self, singular, plural, n):
         return singular if n == 1 else plural
+
+
+class OrganisationFields:
+    """Checks for the org_name / tax_code / org_foreign fields of a form that can speak for an
+    organisation; `organisation_kind_field` names the radio that says whether it does."""
+
+    organisation_kind_field = "submitter_kind"
+
+    def _for_organisation(self) -> bool:
+        return self[self.organisation_kind_field].data == "organisation"
+
+    def validate_org_name(self, field):
+        if self._for_organisation() and not (field.data or "").strip():
+            raise FieldError(_l("Enter the organisation's name."))
+
+    def validate_tax_code(self, field):
+        if field.data:
+            normalized = normalize_tax_code(field.data)
+            if not normalized:
+                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0101234567-001)."))
+            field.data = normalized
+        elif self._for_organisation() and not self.org_foreign.data:
+            raise FieldError(_l("Enter the organisation's tax code."))

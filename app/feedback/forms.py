@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.validators import ValidationError as FieldError
 
 from app.common import places
-from app.common.forms import BaseForm
-from app.common.validators import normalize_mobile, normalize_tax_code
+from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
+from app.common.validators import normalize_mobile
 from app.feedback.models import Kind
 
 KIND_CHOICES = [
@@ -22,7 +22,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class SubmissionForm(BaseForm):
+class SubmissionForm(OrganisationFields, BaseForm):
     idempotency_key = HiddenField(default=lambda: secrets.token_hex(16))
     kind = RadioField(_l("What are you sending?"), choices=KIND_CHOICES,
                       validators=[InputRequired(_l("Choose what you are sending."))])
@@ -47,8 +47,7 @@ class SubmissionForm(BaseForm):
     contact_phone = StringField(_l("Mobile phone number"))
     contact_email = StringField(_l("E-mail address"), validators=[
         Optional(), Email(_l("Enter an e-mail address like name@example.vn."))])
-    submitter_kind = RadioField(_l("Sending as"), default="individual", choices=[
-        ("individual", _l("An individual")), ("organisation", _l("An organisation or business"))])
+    submitter_kind = RadioField(_l("Sending as"), default="individual", choices=SPEAKER_CHOICES)
     org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
     tax_code = StringField(_l("Tax code"))
     org_foreign = BooleanField(_l("A foreign organisation"))
@@ -84,19 +83,6 @@ class SubmissionForm(BaseForm):
             field.data = normalized
         elif self.guest and not self.contact_email.data:
             raise FieldError(_l("Enter a mobile number or an e-mail address so we can tell you the answer."))
-
-    def validate_org_name(self, field):
-        if self.submitter_kind.data == "organisation" and not (field.data or "").strip():
-            raise FieldError(_l("Enter the organisation's name."))
-
-    def validate_tax_code(self, field):
-        if field.data:
-            normalized = normalize_tax_code(field.data)
-            if not normalized:
-                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0101234567-001)."))
-            field.data = normalized
-        elif self.submitter_kind.data == "organisation" and not self.org_foreign.data:
-            raise FieldError(_l("Enter the organisation's tax code."))
 
     def validate_idempotency_key(self, field):
         if not (field.data and len(field.data) == 32 and all(c in "0123456789abcdef" for c in field.data)):

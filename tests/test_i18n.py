@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from tests.factories import make_submission
 
 CATALOG = Path(__file__).resolve().parent.parent / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
-PAGES = ["/", "/gop-y/moi", "/tra-cuu", "/dang-nhap", "/dang-ky", "/quyen-rieng-tu", "/khong-co-trang-nay"]
+PAGES = ["/", "/gop-y", "/gop-y/moi", "/tra-cuu", "/dang-nhap", "/dang-ky", "/quyen-rieng-tu", "/khong-co-trang-nay"]
 
 
 def _catalog():

@@ -10,6 +10,7 @@ from app.common import places
 from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
 from app.common.validators import normalize_mobile
 from app.feedback.models import Kind
+from app.workflow import STATUS_LABELS, Status
 
 KIND_CHOICES = [
     (Kind.CONCERN, _l("A concern or obstacle")),
@@ -20,6 +21,10 @@ KIND_CHOICES = [
 
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
+
+
+def _optional_int_or_str(value):
+    return value or None
 
 
 class SubmissionForm(OrganisationFields, BaseForm):
@@ -88,3 +93,23 @@ class SubmissionForm(OrganisationFields, BaseForm):
         if not (field.data and len(field.data) == 32 and all(c in "0123456789abcdef" for c in field.data)):
             field.data = secrets.token_hex(16)
             raise FieldError(_l("The form was damaged in transit. Check it and send again."))
+
+
+class PublicListForm(BaseForm):
+    """Filters of the public list: a GET form, so a search can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100, message=_l("At most 100 characters."))])
+    kind = SelectField(_l("Kind"), coerce=_optional_int_or_str, validators=[Optional()])
+    topic = SelectField(_l("Topic"), coerce=_optional_int, validators=[Optional()])
+    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
+    status = SelectField(_l("Status"), coerce=_optional_int_or_str, validators=[Optional()])
+
+    def __init__(self, *args, topics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", _l("All kinds"))] + KIND_CHOICES
+        self.topic.choices = topics or {"": [("", "")]}
+        self.province.choices = [("", _l("All provinces"))] + places.provinces()
+        self.status.choices = [("", _l("All statuses"))] + [(s, STATUS_LABELS[s]) for s in Status.ALL]

@@ -41,6 +41,7 @@ class Submission(db.Model):
         Index("ix_submission_status_received", "status", "received_at"),
         Index("ix_submission_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_submission_user_received", "user_id", "received_at"),
+        Index("ix_submission_public_received", "consent_publish", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

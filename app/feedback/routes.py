@@ -7,12 +7,25 @@ from flask_login import current_user
 from app.common.errors import ValidationError, keeps_input_on_expired_token
 from app.common.rendering import render, wants_fragment
 from app.feedback import bp, services
-from app.feedback.forms import SubmissionForm
+from app.feedback.forms import PublicListForm, SubmissionForm
 
 
 def _form(**kwargs) -> SubmissionForm:
     topics = services.topic_choices(str(get_locale()), _("Choose a topic"))
     return SubmissionForm(guest=not current_user.is_authenticated, topics=topics, **kwargs)
+
+
+@bp.get("/gop-y")
+def index():
+    """Published submissions, filtered and searched without diacritics; the htmx answer is
+    the list alone, for filters and "more"."""
+    form = PublicListForm(request.args, topics=services.topic_choices(str(get_locale()), _("All topics")))
+    if not form.validate():
+        return render("feedback/index.html", "feedback/_list.html", form=form, results=None, status=422)
+    filters = services.PublicFilters(query=form.q.data or "", kind=form.kind.data, topic_id=form.topic.data,
+                                     province_code=form.province.data, status=form.status.data)
+    results = services.public_submissions(filters, request.args.get("trang", 1, type=int))
+    return render("feedback/index.html", "feedback/_list.html", form=form, results=results)
 
 
 @bp.get("/gop-y/moi")

@@ -184,3 +184,43 @@ def topic_choices(locale: str, placeholder: str) -> dict:
         members = children.get(root.id) or [root]
         choices[root.localized_name(locale)] = [(t.id, t.localized_name(locale)) for t in members]
     return choices
+
+
+@dataclass
+class PublicFilters:
+    """What a reader of the public list asked for; every field optional."""
+
+    query: str = ""
+    kind: str | None = None
+    topic_id: int | None = None
+    province_code: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class Slice:
+    """One page of a list, without a COUNT(*) over a million rows: fetch one row more."""
+
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def public_submissions(filters: PublicFilters, page: int = 1, per_page: int = 20) -> Slice:
+    """Submissions whose senders agreed to publication, newest first, searchable without
+    diacritics ("chuyen doi so" finds "chuyển đổi số")."""
+    page = max(1, min(page, 500))
+    query = select(Submission).where(Submission.consent_publish.is_(True), Submission.merged_into_id.is_(None))
+    for word in search_key(filters.query).split()[:6]:
+        query = query.where(Submission.search_text.contains(word, autoescape=True))
+    for column, value in ((Submission.kind, filters.kind), (Submission.topic_id, filters.topic_id),
+                          (Submission.province_code, filters.province_code), (Submission.status, filters.status)):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(Submission.received_at.desc(), Submission.id.desc())
+    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return Slice(items=list(rows[:per_page]), page=page, has_next=len(rows) > per_page)

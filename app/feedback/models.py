@@ -80,6 +80,9 @@ class Submission(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
+    # The desk's clock: paused while awaiting the submitter, stopped when answered.
+    paused_on: Mapped[date | None]
+    answered_at: Mapped[datetime | None]
     # Two officers acting at once: the second write fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -7,6 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.common.errors import Conflict
+from app.extensions import db
+
 
 class Status:
     RECEIVED = "received"
@@ -174,8 +177,7 @@ def _check(name: str, submission, user, version: int | None, as_submitter: bool 
     if not roles & set(transition.actors):
         raise PermissionDenied(_("You may not take this step on this submission."))
     if version is not None and version != submission.version:
-        raise Conflict(_("Someone else changed this submission while you were working on it. "
-                         "Nothing was saved: check the latest state below, then try again."))
+        raise Conflict(STALE_MESSAGE())
     if submission.status not in transition.sources:
         raise Conflict(_("This step is not possible while the submission is “%(status)s”.",
                          status=status_label(submission.status)))
@@ -184,33 +186,31 @@ def _check(name: str, submission, user, version: int | None, as_submitter: bool 
     return transition
 
 
+def STALE_MESSAGE() -> str:  # noqa: N802  (a message, read at request time)
+    return _("Someone else changed this submission while you were working on it. "
+             "Nothing was saved: check the latest state below, then try again.")
+
+
 def _step(name: str, submission, user, public_note=None, internal_note=None, notify: bool = True,
           public: bool | None = None):
     """Record the event of a checked transition, tell the submitter, and commit it all at once."""
     transition = TRANSITIONS[name]
     public = transition.public if public is None else public
     submission.updated_at = _now()  # bumps the version even when the status stays
-    event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
-                         public_note=public_note, internal_note=internal_note, is_public=public)
-    if public and notify:
-        from app.notify import services as notify_service
-
-        notify_service.notify_step(submission, event)
-    _commit()
-    return event
-
-
-def _commit() -> None:
-    from app.common.errors import Conflict
-    from app.extensions import db
-
     try:
+        event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
+                             public_note=public_note, internal_note=internal_note, is_public=public)
+        if public and notify:
+            from app.notify import services as notify_service
+
+            notify_service.notify_step(submission, event)
         db.session.commit()
     except StaleDataError:
-        # Another request committed between our read and our write: nothing of ours is kept.
+        # Another request committed between our read and our write (caught at a flush or
+        # at the commit): nothing of ours is kept.
         db.session.rollback()
-        raise Conflict(_("Someone else changed this submission while you were working on it. "
-                         "Nothing was saved: check the latest state below, then try again.")) from None
+        raise Conflict(STALE_MESSAGE()) from None
+    return event
 
 
 def _now():

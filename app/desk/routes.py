@@ -30,7 +30,7 @@ def queue():
         form = QueueFilterForm(formdata=None)
         _filter_choices(form)
     page = services.queue_page(current_user, _queue_filter(form), request.args.get("trang", 1, type=int))
-    return render("desk/queue.html", "desk/_queue.html", form=form, page=page)
+    return render("desk/queue.html", "desk/_queue.html", form=form, results=page)
 
 
 def _filter_choices(form: QueueFilterForm) -> None:

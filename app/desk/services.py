@@ -85,8 +85,8 @@ def _search(query: str):
     """Diacritics-insensitive: the query is normalised like the stored search_text; a typed
     tracking code finds its submission."""
     code = codes.normalize(query)
-    key = search_key(query).replace("\\", "").replace("%", "").replace("_", " ")
-    condition = Submission.search_text.like(f"%{key}%")
+    key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    condition = Submission.search_text.like(f"%{key}%", escape="\\")
     return or_(condition, Submission.code == code) if code.isdigit() else condition
 
 

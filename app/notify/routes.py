@@ -24,4 +24,4 @@ def inbox():
     db.session.execute(update(Notification).where(Notification.user_id == current_user.id,
                                                   Notification.read_at.is_(None)).values(read_at=utcnow()))
     db.session.commit()
-    return render("notify/inbox.html", "notify/_inbox.html", page=page)
+    return render("notify/inbox.html", "notify/_inbox.html", results=page)

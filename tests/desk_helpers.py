@@ -22,7 +22,8 @@ def act(client, submission, action: str, headers=None, version=None, **fields):
     if version is None:
         match = re.search(rf'name="{action}-version" type="hidden" value="(\d+)"', page)
         version = match.group(1) if match else "1"
-    token = re.search(rf'name="{action}-csrf_token" type="hidden" value="([^"]+)"', page)
+    # Every form of a session carries the same token; a form not on the page borrows it.
+    token = re.search(r'name="[a-z_]*-?csrf_token" type="hidden" value="([^"]+)"', page)
     data = {f"{action}-csrf_token": token.group(1) if token else "", f"{action}-version": str(version)}
     data.update({f"{action}-{name}": value for name, value in fields.items()})
     return client.post(f"{desk_url(submission)}/{action}", data=data, headers=headers or {})

@@ -68,6 +68,7 @@ REOPEN_WINDOW = timedelta(days=30)
 # Who may act, seen from one submission: coordinators route everything; "officer" is any
 # staff member (officer or lead) of the agency handling it; "lead" only its leads.
 COORDINATOR, OFFICER, LEAD, SUBMITTER = "coordinator", "officer", "lead", "submitter"
+SYSTEM = "system"  # the scheduled jobs, e.g. the overdue reminder
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ TRANSITIONS = {
     "reopen": Transition((Status.ANSWERED, Status.CLOSED), Status.REOPENED, (SUBMITTER,), True),
     "merge": Transition(_ACTIVE, Status.CLOSED, (COORDINATOR,), True),
     "note": Transition(Status.ALL, None, (OFFICER, COORDINATOR), False),
+    "reminder": Transition(Status.OPEN, None, (SYSTEM,), True),
 }
-DESK_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if SUBMITTER not in t.actors)
+DESK_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if not {SUBMITTER, SYSTEM} & set(t.actors))
 
 
 def status_label(status: str) -> str:
@@ -169,11 +171,12 @@ def current_draft(submission):
     return db.session.scalar(select(AnswerDraft).where(AnswerDraft.submission_id == submission.id))
 
 
-def _check(name: str, submission, user, version: int | None, as_submitter: bool = False) -> Transition:
-    from app.common.errors import Conflict, PermissionDenied
+def _check(name: str, submission, user, version: int | None, as_submitter: bool = False,
+           as_system: bool = False) -> Transition:
+    from app.common.errors import PermissionDenied
 
     transition = TRANSITIONS[name]
-    roles = {SUBMITTER} if as_submitter else actor_roles(user, submission)
+    roles = {SUBMITTER} if as_submitter else {SYSTEM} if as_system else actor_roles(user, submission)
     if not roles & set(transition.actors):
         raise PermissionDenied(_("You may not take this step on this submission."))
     if version is not None and version != submission.version:
@@ -393,3 +396,11 @@ def note(submission, user, version, text: str | None):
     """An internal note, seen by staff only."""
     _check("note", submission, user, version)
     return _step("note", submission, user, internal_note=_required("text", text))
+
+
+def remind(submission):
+    """Tell the submitter of an overdue submission it is still being handled, and by whom."""
+    _check("reminder", submission, None, None, as_system=True)
+    agency = submission.agency.localized_name(submission.locale) if submission.agency else _("the receiving office")
+    return _step("reminder", submission, None, public_note=_("Your submission is still being handled by %(agency)s.",
+                                                             agency=agency))

@@ -12,3 +12,13 @@ def _desk_globals():
     from app.workflow import Status
 
     return dict(today=today, open_statuses=Status.OPEN)
+
+
+@bp.cli.command("reminders")
+def reminders_command():
+    """Send the overdue reminders due today (run it daily from cron)."""
+    import click
+
+    from app.desk.reminders import send_overdue_reminders
+
+    click.echo(f"{send_overdue_reminders()} reminders sent")

@@ -154,7 +154,8 @@ def deliver(message_id: int) -> bool:
     message = db.session.get(OutboxMessage, message_id)
     try:
         if message.channel == Channel.EMAIL:
-            backends.send_email(message.recipient, message.subject or "", message.body, message.html)
+            backends.send_email(message.recipient, message.subject or "", message.body, message.html,
+                                message_id=f"<outbox-{message.id}@gopy.local>")
         else:
             backends.send_sms(message.recipient, message.body)
     except Exception as error:  # any transport fault: retry later with back-off

@@ -72,6 +72,15 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_for_this_dialect(obj, name, type_, reflected, compare_to):
+    """An index declared for one dialect only (Index.ddl_if, e.g. PostgreSQL's trigram
+    search index) is not expected on the others."""
+    ddl_if = getattr(obj, "_ddl_if", None)
+    if type_ == "index" and ddl_if is not None and ddl_if.dialect:
+        return ddl_if.dialect == context.get_bind().dialect.name
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -93,6 +102,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_for_this_dialect)
 
     connectable = get_engine()
 

@@ -1,7 +1,7 @@
 """Submissions and what belongs to them: topics, attachments, consents, timeline events."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -41,6 +41,14 @@ class Submission(db.Model):
         Index("ix_submission_status_received", "status", "received_at"),
         Index("ix_submission_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_submission_user_received", "user_id", "received_at"),
+        # The desk's queues: by due date, for one agency or for the coordinators' whole list.
+        Index("ix_submission_agency_due", "agency_id", "due_date", "id"),
+        Index("ix_submission_due", "due_date", "id"),
+        Index("ix_submission_received", "received_at"),
+        # Diacritics-free substring search over a million rows: a trigram index on
+        # PostgreSQL (the extension is created first, below); SQLite has no equivalent.
+        Index("ix_submission_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +110,10 @@ class Submission(db.Model):
     @property
     def public_events(self) -> list["SubmissionEvent"]:
         return [event for event in self.events if event.is_public]
+
+
+event.listen(db.metadata, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class Attachment(db.Model):

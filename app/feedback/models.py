@@ -165,3 +165,5 @@ class SubmissionEvent(db.Model):
 
     submission: Mapped[Submission] = relationship(back_populates="events")
     agency = relationship("Agency")
+    # The desk's audit trail names who acted; joined so a timeline costs one query.
+    actor = relationship("User", lazy="joined", foreign_keys=[actor_id])

@@ -231,3 +231,16 @@ def test_on_time_rates(client, coordinator, officer, lead, db):
     login(client, lead)
     html = client.get("/can-bo/dung-han").get_data(as_text=True)
     assert "Bộ Khoa học và Công nghệ" in html and "100%" in html
+
+
+def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkeypatch):
+    from app.desk import services
+
+    monkeypatch.setattr(services, "COUNT_CAP", 20)
+    for index in range(30):
+        make_submission(title=f"Góp ý {index}")
+    login(client, coordinator)
+    html = client.get("/can-bo").get_data(as_text=True)
+    assert "Hơn 20 góp ý" in html and 'rel="next"' in html and "Trang 1</span>" in html
+    second = client.get("/can-bo?trang=2").get_data(as_text=True)
+    assert second.count('href="/can-bo/ho-so/') == 5 and 'rel="next"' not in second

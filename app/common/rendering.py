@@ -10,9 +10,10 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
-    """The page `{% include %}`s the fragment, so both answers carry identical markup."""
-    template = fragment if fragment and wants_fragment() else page
+def render(page_template: str, fragment: str | None = None, status: int = 200, **context):
+    """The page `{% include %}`s the fragment, so both answers carry identical markup.
+    (Its first parameter is not called `page`, so a template may receive a `page`.)"""
+    template = fragment if fragment and wants_fragment() else page_template
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response

@@ -98,8 +98,46 @@ def _order(sort: str) -> list:
     return [nulls_last(Submission.due_date.asc()), Submission.id.asc()]
 
 
-def queue_page(user, f: QueueFilter, page: int):
-    return db.paginate(queue_query(user, f), page=max(page, 1), per_page=PER_PAGE, error_out=False)
+COUNT_CAP = 1000
+
+
+@dataclass
+class CappedPage:
+    """A page of the queue. Counting a million matches costs more than the page itself,
+    so the count stops at COUNT_CAP ("more than 1,000") and "next" is known by fetching
+    one extra row."""
+
+    items: list
+    page: int
+    total: int
+    exact: bool
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def pages(self) -> int | None:
+        return -(-self.total // PER_PAGE) if self.exact else None
+
+
+def queue_page(user, f: QueueFilter, page: int) -> CappedPage:
+    page = min(max(page, 1), 100000)
+    query = queue_query(user, f)
+    rows = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).unique().all()
+    capped = query.order_by(None).with_only_columns(Submission.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped))
+    return CappedPage(items=rows[:PER_PAGE], page=page, total=min(total, COUNT_CAP), exact=total <= COUNT_CAP,
+                      has_next=len(rows) > PER_PAGE)
 
 
 @dataclass

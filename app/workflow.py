@@ -319,7 +319,8 @@ def provide_info(submission, reply: str | None, user=None):
     reply = _required("reply", reply)
     submission.due_date = deadlines.resumed_due(submission.due_date, submission.paused_on, deadlines.today())
     submission.paused_on = None
-    return _step("provide_info", submission, user, public_note=reply, notify=False)
+    # The submitter's own words may hold personal data: staff see them, the public page not.
+    return _step("provide_info", submission, user, internal_note=reply, notify=False)
 
 
 def draft(submission, user, version, body: str | None):
@@ -374,7 +375,7 @@ def reopen(submission, reason: str | None, user=None):
     if answered is None or _now() - answered > REOPEN_WINDOW:
         raise Conflict(_("Reconsideration can be asked within 30 days of the answer."))
     submission.closed_at = None
-    return _step("reopen", submission, user, public_note=reason)
+    return _step("reopen", submission, user, internal_note=reason)
 
 
 def merge(submission, user, version, original_code: str | None):

@@ -113,3 +113,26 @@ def test_account_holder_reaches_the_private_page_and_inbox(client, db, team, htm
     assert inbox.status_code == 200 and submission.code in inbox.get_data(as_text=True)
     fragment = client.get("/tai-khoan/thong-bao", headers=htmx_headers).get_data(as_text=True)
     assert fragment.startswith('<div id="inbox">')
+
+
+def test_answers_and_replies_stay_off_the_public_page_without_consent(client, db, team):
+    submission, token = _in_progress(team, consent_publish=False)
+    workflow.request_info(submission, team["officer"], submission.version, "Số nhà của bạn?")
+    workflow.provide_info(submission, "Nhà số 12, ông Lò Văn Thử")
+    workflow.draft(submission, team["officer"], submission.version, "Kính gửi ông Lò Văn Thử: đã xử lý.")
+    workflow.approve(submission, team["lead"], submission.version)
+    public = client.get(f"/tra-cuu/{submission.code}").get_data(as_text=True)
+    polled = client.get(f"/tra-cuu/{submission.code}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    for html in (public, polled):
+        assert "Lò Văn Thử" not in html and "Nhà số 12" not in html and "Đã trả lời" in html
+    private = client.get(f"/tra-cuu/rieng/{token}").get_data(as_text=True)
+    assert "Kính gửi ông Lò Văn Thử" in private and "Số nhà của bạn?" in private
+    fragment = client.get(f"/tra-cuu/rieng/{token}", headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).startswith("<section") or "<section" in fragment.get_data(as_text=True)[:200]
+    assert "Kính gửi ông Lò Văn Thử" in fragment.get_data(as_text=True)
+    assert fragment.headers["Cache-Control"] == "private, no-store"
+
+
+def test_published_answer_shows_on_the_public_page_with_consent(client, db, team):
+    submission, _token = _answered(team, consent_publish=True)
+    assert "Câu trả lời" in client.get(f"/tra-cuu/{submission.code}").get_data(as_text=True)

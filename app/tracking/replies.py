@@ -34,8 +34,8 @@ def reply_context(submission) -> dict:
 def _private_page(submission, token, status=422, **forms):
     context = reply_context(submission)
     context.update({key: value for key, value in forms.items() if key in context})
-    return render("tracking/private.html", submission=submission, token=token, just_sent=False,
-                  status=status, **context)
+    return render("tracking/private.html", submission=submission, token=token, just_sent=False, status=status,
+                  show_notes=True, poll_url=url_for("tracking.private", token=token), **context)
 
 
 def _submission(token):

@@ -1,5 +1,5 @@
 """Tracking routes: public status by code, the private page by link, attachments."""
-from flask import abort, current_app, g, make_response, request, send_file
+from flask import abort, current_app, g, make_response, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -62,8 +62,11 @@ def private(token: str):
     submission = feedback.find_by_token(token) or abort(404)
     mark_personal()
     g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
+    poll_url = url_for("tracking.private", token=token)
+    if wants_fragment():  # the status polled from the private page, notes included
+        return render("tracking/_status.html", submission=submission, show_notes=True, poll_url=poll_url)
     return render("tracking/private.html", submission=submission, token=token, just_sent="moi" in request.args,
-                  **reply_context(submission))
+                  show_notes=True, poll_url=poll_url, **reply_context(submission))
 
 
 @bp.get("/tep/<int:attachment_id>")

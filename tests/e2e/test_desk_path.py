@@ -143,7 +143,9 @@ def _wait_for(condition, seconds: float = 10, explain=lambda: "") -> None:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert condition(), explain()
+    if not condition():
+        print("outbox:", explain())  # shown by pytest with the failure
+    assert condition()
 
 
 def _outbox(app) -> list:

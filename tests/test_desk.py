@@ -4,12 +4,11 @@ import gzip
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from app import workflow
 from app.accounts.models import Role
 from app.extensions import db as ext_db
-from app.feedback.models import Submission
 from app.workflow import Status
 from tests.desk_helpers import act, desk_url, login
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
@@ -244,3 +243,22 @@ def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkey
     assert "Hơn 20 góp ý" in html and 'rel="next"' in html and "Trang 1</span>" in html
     second = client.get("/can-bo?trang=2").get_data(as_text=True)
     assert second.count('href="/can-bo/ho-so/') == 5 and 'rel="next"' not in second
+
+
+def test_every_desk_page_fits_one_window(client, db, coordinator):
+    from tests.factories import make_user
+
+    submission, _t = make_submission()
+    for index in range(40):
+        make_submission(title=f"Góp ý kiểm tra kích thước số {index}")
+    login(client, coordinator)
+    for url in ("/can-bo", f"/can-bo/ho-so/{submission.id}", "/can-bo/dung-han"):
+        response = client.get(url)
+        assert response.status_code == 200 and _gz(response) <= PAGE_LIMIT, url
+    fragment = client.get("/can-bo?trang=2", headers={"HX-Request": "true"})
+    assert _gz(fragment) <= FRAGMENT_LIMIT
+    admin_client = client.application.test_client()
+    login(admin_client, make_user(Role.ADMIN, email="admin-size@example.vn"))
+    for url in ("/quan-tri", "/quan-tri/can-bo", "/quan-tri/han-xu-ly", "/quan-tri/co-quan", "/quan-tri/chu-de"):
+        response = admin_client.get(url)
+        assert response.status_code == 200 and _gz(response) <= PAGE_LIMIT, url

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from app.accounts.models import Role
 from app.extensions import db as ext_db
@@ -19,6 +19,11 @@ from tests.test_notify import Inbox, _free_port
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make system-packages)")
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):  # the test output stays readable
+        pass
 
 
 @pytest.fixture()
@@ -31,7 +36,10 @@ def live(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", port)
     monkeypatch.setitem(app.config, "SMS_FILE", str(tmp_path / "sms.log"))
-    server = make_server("127.0.0.1", 0, app, threaded=False)
+    # wsgiref, not Werkzeug's dev server: when a browser drops the connection right after a
+    # 303, Werkzeug's server can skip the response's close(), and with it the in-process
+    # delivery that, as in gunicorn, runs once the response is out.
+    server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", inbox, tmp_path / "sms.log"

@@ -222,6 +222,12 @@ def _now():
     return utcnow()
 
 
+def _optional(value: str | None) -> str | None:
+    from app.common.text import clean_block
+
+    return clean_block(value or "") or None
+
+
 def _required(field: str, value: str | None) -> str:
     from app.common.errors import ValidationError
     from app.common.text import clean_block
@@ -246,7 +252,7 @@ def classify(submission, user, version, kind: str, topic_id: int | None, note: s
         raise ValidationError("topic_id", _("Choose one of the options."))
     submission.kind, submission.topic_id = kind, topic_id
     submission.due_date = deadlines.classify_due(kind, submission.received_at)
-    return _step("classify", submission, user, internal_note=note or None)
+    return _step("classify", submission, user, internal_note=_optional(note))
 
 
 def reject(submission, user, version, reason: str, note: str | None = None):
@@ -257,14 +263,14 @@ def reject(submission, user, version, reason: str, note: str | None = None):
     if reason not in REJECT_REASONS:
         raise ValidationError("reason", _("Choose one of the options."))
     submission.due_date, submission.closed_at = None, _now()
-    return _step("reject", submission, user, public_note=str(REJECT_REASONS[reason]), internal_note=note or None)
+    return _step("reject", submission, user, public_note=str(REJECT_REASONS[reason]), internal_note=_optional(note))
 
 
 def assign(submission, user, version, agency_id: int, note: str | None = None):
     """Route a new submission to the agency that must answer it; its clock starts today."""
     _check("assign", submission, user, version)
     _route_to(submission, agency_id)
-    return _step("assign", submission, user, internal_note=note or None)
+    return _step("assign", submission, user, internal_note=_optional(note))
 
 
 def transfer(submission, user, version, agency_id: int, reason: str | None):
@@ -362,7 +368,7 @@ def close(submission, user, version, note: str | None = None):
     """Close an answered submission."""
     _check("close", submission, user, version)
     submission.closed_at = _now()
-    return _step("close", submission, user, internal_note=note or None)
+    return _step("close", submission, user, internal_note=_optional(note))
 
 
 def reopen(submission, reason: str | None, user=None):

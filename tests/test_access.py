@@ -4,6 +4,7 @@ import pytest
 
 from app import workflow
 from app.accounts.models import Role
+from app.extensions import db as ext_db
 from tests.desk_helpers import login
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
@@ -62,7 +63,9 @@ def test_every_staff_route_for_every_role(app, client, db, role, monkeypatch):
         login(client, user)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the walk tests roles, not tokens
     for method, url, allowed, status in _routes(submission.id, coordinator.id):
-        data = {"note-version": "", "note-text": "Ghi chú", "take-version": "", "answer-version": ""}
+        ext_db.session.refresh(submission)
+        version = str(submission.version)
+        data = {"note-version": version, "note-text": "Ghi chú", "take-version": version, "answer-version": version}
         response = client.get(url) if method == "GET" else client.post(url, data=data)
         if role in allowed:
             assert response.status_code == status, (role, method, url, response.status_code)

@@ -262,3 +262,12 @@ def test_every_desk_page_fits_one_window(client, db, coordinator):
     for url in ("/quan-tri", "/quan-tri/can-bo", "/quan-tri/han-xu-ly", "/quan-tri/co-quan", "/quan-tri/chu-de"):
         response = admin_client.get(url)
         assert response.status_code == 200 and _gz(response) <= PAGE_LIMIT, url
+
+
+def test_a_step_without_its_version_is_refused(client, coordinator, db):
+    submission, _t = make_submission()
+    login(client, coordinator)
+    response = act(client, submission, "note", version="", text="Ghi chú không có phiên bản")
+    assert response.status_code == 422
+    assert "Ghi chú không có phiên bản" in response.get_data(as_text=True)
+    assert [e.action for e in submission.events] == ["submit"]

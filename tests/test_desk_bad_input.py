@@ -73,3 +73,22 @@ def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch):
     response = client.post("/quan-tri/han-xu-ly", data={"kind": "policy", "policy-classify_days": "2",
                                                          "policy-answer_days": "15"})
     assert response.status_code == 303 and deadlines.answer_days("policy") == 15
+
+
+def test_nul_and_control_characters_never_reach_the_database(app, client, db, monkeypatch):
+    coordinator = make_staff(Role.COORDINATOR, email="n@example.vn")
+    officer = make_staff(Role.OFFICER, "BKHCN", email="o@example.vn")
+    submission, token = make_submission()
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    workflow.take(submission, officer, submission.version)
+    workflow.request_info(submission, officer, submission.version, "Câu hỏi")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    assert client.get("/tra-cuu/%00").status_code == 404
+    response = client.post(f"/tra-cuu/rieng/{token}/bo-sung", data={"reply": "Trả\x00 lời\x07"})
+    assert response.status_code == 303
+    ext_note = [e.internal_note for e in submission.events if e.action == "provide_info"]
+    assert ext_note == ["Trả lời"]
+    login_client = client.application.test_client()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login(login_client, coordinator)
+    assert login_client.get("/can-bo?q=%00s%C3%B3ng").status_code == 200

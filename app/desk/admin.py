@@ -1,7 +1,7 @@
 """The administrators' area: staff accounts and roles, agencies, topics, deadline rules."""
 import secrets
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -29,8 +29,6 @@ def admin_index():
 
 
 def _staff_form(user=None) -> StaffForm:
-    from app.desk.forms import _optional_int  # noqa: F401  (coerce used by the form)
-
     form = StaffForm(obj=user) if user else StaffForm()
     form.role.choices = [(role, role) for role in STAFF_ROLES]
     form.agency_id.choices = services.agency_choices(str(get_locale()), _("No agency"))
@@ -87,8 +85,6 @@ def _apply_staff(user: User, form: StaffForm) -> None:
 @role_required(Role.ADMIN)
 def admin_deadlines():
     """Working days to classify and to answer, per kind of submission."""
-    from flask import request
-
     kind = request.form.get("kind") if request.method == "POST" else None
     forms = {}
     for each in Kind.ALL:

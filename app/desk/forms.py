@@ -37,7 +37,8 @@ class QueueFilterForm(BaseForm):
 
 
 class StepForm(BaseForm):
-    version = HiddenField()
+    # Required: a step without the version it was made on could overwrite someone else's.
+    version = HiddenField(validators=[InputRequired(_l("Reload the page and try again."))])
 
     @property
     def version_number(self) -> int | None:

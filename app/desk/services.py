@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, nulls_last, or_, select
 
 from app.agencies.models import Agency
-from app.common.text import search_key
+from app.common.text import clean_line, search_key
 from app.desk import deadlines
 from app.extensions import db
 from app.feedback.models import Submission
@@ -84,10 +84,11 @@ def _due_conditions(due: str) -> list:
 def _search(query: str):
     """Diacritics-insensitive: the query is normalised like the stored search_text; a typed
     tracking code finds its submission."""
+    query = clean_line(query)
     code = codes.normalize(query)
     key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     condition = Submission.search_text.like(f"%{key}%", escape="\\")
-    return or_(condition, Submission.code == code) if code.isdigit() else condition
+    return or_(condition, Submission.code == code) if code.isascii() and code.isdigit() else condition
 
 
 def _order(sort: str) -> list:

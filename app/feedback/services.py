@@ -60,6 +60,8 @@ def find_by_token(token: str) -> Submission | None:
 
 
 def find_by_code(code: str) -> Submission | None:
+    if not code or not code.isascii() or not code.isdigit():  # never send junk (or NUL) to the database
+        return None
     return db.session.scalar(select(Submission).where(Submission.code == code))
 
 

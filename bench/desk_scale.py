@@ -8,14 +8,13 @@ rendering included) at 10k, 100k and 1M rows.
 The database is dropped and rebuilt: never point it at real data."""
 import argparse
 import hashlib
-import io
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

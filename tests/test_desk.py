@@ -271,3 +271,9 @@ def test_a_step_without_its_version_is_refused(client, coordinator, db):
     assert response.status_code == 422
     assert "Ghi chú không có phiên bản" in response.get_data(as_text=True)
     assert [e.action for e in submission.events] == ["submit"]
+
+
+def test_officer_without_agency_sees_an_empty_queue(client, db):
+    make_submission(title="Chưa chuyển cho ai")
+    login(client, make_staff(Role.OFFICER, email="lac@example.vn"))
+    assert "Chưa chuyển cho ai" not in client.get("/can-bo").get_data(as_text=True)

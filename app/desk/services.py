@@ -1,7 +1,7 @@
 """Desk reads: which submissions a staff member may see, the filtered queue, on-time rates."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, nulls_last, or_, select
+from sqlalchemy import and_, case, false, func, nulls_last, or_, select
 
 from app.agencies.models import Agency
 from app.common.text import clean_line, search_key
@@ -45,7 +45,8 @@ def queue_query(user, f: QueueFilter):
     """One SELECT for the page (topic and agency joined), served by the submission indexes."""
     query = select(Submission)
     if user.role != "coordinator":
-        query = query.where(Submission.agency_id == user.agency_id)
+        # An officer with no agency sees nothing (agency_id == None would mean "unrouted").
+        query = query.where(Submission.agency_id == user.agency_id if user.agency_id else false())
     query = query.where(*_conditions(user, f))
     return query.order_by(*_order(f.sort))
 

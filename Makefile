@@ -55,5 +55,14 @@ test: setup system-packages services
 	$(BIN)/pytest -q -p no:cacheprovider tests
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gopy_test $(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/e2e
 
+# The desk's background work. With REDIS_URL set, e-mail and SMS go through RQ: run a
+# worker (`flask notify worker`, or plain `rq worker gopy-notify` with FLASK_APP set);
+# without it they are sent in-process after each response. Run the two jobs from cron:
+# `flask notify sweep` every few minutes (hands over anything the broker missed) and
+# `flask desk reminders` daily (overdue submissions, every 7 working days).
+.PHONY: worker
+worker: setup
+	$(BIN)/flask notify worker
+
 clean:
 	rm -rf $(VENV) node_modules app/static/js instance

@@ -48,10 +48,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.core import bp as core_bp
+    from app.desk import bp as desk_bp
     from app.feedback import bp as feedback_bp
+    from app.notify import bp as notify_bp
     from app.tracking import bp as tracking_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(desk_bp)
+    app.register_blueprint(notify_bp)

@@ -67,6 +67,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Góp Ý <khong-tra-loi@gopy.local>")
     SMS_FILE = os.environ.get("SMS_FILE", str(INSTANCE_DIR / "sms.log"))
+    # Links in e-mail and SMS are built outside any request, so the site's address is set here.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
 class TestConfig(Config):

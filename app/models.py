@@ -2,4 +2,5 @@
 from app.accounts.models import Identity, User, VerificationCode  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
 from app.feedback.models import Attachment, Consent, Submission, SubmissionEvent, Topic  # noqa: F401
-from app.notify.models import OutboxMessage  # noqa: F401
+from app.notify.models import Notification, OutboxMessage  # noqa: F401
+from app.desk.models import AnswerDraft, DeadlineRule, Rating  # noqa: F401

@@ -1,5 +1,14 @@
-"""The one state machine of a submission: states, their labels, and the event each step writes."""
+"""The one state machine of a submission: states, transitions, who may make each, and the
+event each writes. Every step checks all of that first, so a refused step changes nothing."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.common.errors import Conflict
+from app.extensions import db
 
 
 class Status:
@@ -12,6 +21,8 @@ class Status:
     REJECTED = "rejected"
     REOPENED = "reopened"
     ALL = (RECEIVED, ASSIGNED, IN_PROGRESS, AWAITING_INFO, ANSWERED, CLOSED, REJECTED, REOPENED)
+    # Someone owes the submitter an answer: the deadline counts.
+    OPEN = (RECEIVED, ASSIGNED, IN_PROGRESS, REOPENED)
 
 
 STATUS_LABELS = {
@@ -27,14 +38,67 @@ STATUS_LABELS = {
 
 ACTION_LABELS = {
     "submit": _l("Submission received"),
+    "classify": _l("Classified"),
     "assign": _l("Sent to the agency responsible"),
+    "transfer": _l("Transferred to another agency"),
+    "take": _l("The agency started processing"),
     "start": _l("The agency started processing"),
     "request_info": _l("More information was requested"),
+    "provide_info": _l("The submitter sent more information"),
+    "draft": _l("Answer drafted"),
+    "send_back": _l("Answer sent back for rework"),
     "answer": _l("Answered"),
     "close": _l("Closed"),
     "reject": _l("Found not eligible for processing"),
     "reopen": _l("Reconsideration requested"),
+    "merge": _l("Merged into another submission"),
+    "note": _l("Internal note"),
+    "reminder": _l("Still being handled"),
 }
+
+REJECT_REASONS = {
+    "out_of_scope": _l("Out of scope"),
+    "duplicate": _l("Duplicate"),
+    "not_enough_information": _l("Not enough information"),
+    "abusive": _l("Abusive content"),
+}
+
+REOPEN_WINDOW = timedelta(days=30)
+
+# Who may act, seen from one submission: coordinators route everything; "officer" is any
+# staff member (officer or lead) of the agency handling it; "lead" only its leads.
+COORDINATOR, OFFICER, LEAD, SUBMITTER = "coordinator", "officer", "lead", "submitter"
+SYSTEM = "system"  # the scheduled jobs, e.g. the overdue reminder
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str | None  # None: the status stays as it is
+    actors: tuple[str, ...]
+    public: bool
+
+
+_ACTIVE = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_INFO, Status.REOPENED)
+TRANSITIONS = {
+    "classify": Transition((Status.RECEIVED,), None, (COORDINATOR,), False),
+    "reject": Transition((Status.RECEIVED,), Status.REJECTED, (COORDINATOR,), True),
+    "assign": Transition((Status.RECEIVED,), Status.ASSIGNED, (COORDINATOR,), True),
+    "transfer": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), Status.ASSIGNED,
+                           (COORDINATOR, LEAD), True),
+    "take": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), Status.IN_PROGRESS, (OFFICER,), True),
+    "request_info": Transition((Status.IN_PROGRESS,), Status.AWAITING_INFO, (OFFICER,), True),
+    "provide_info": Transition((Status.AWAITING_INFO,), Status.IN_PROGRESS, (SUBMITTER,), True),
+    "draft": Transition((Status.IN_PROGRESS,), None, (OFFICER,), False),
+    "send_back": Transition((Status.IN_PROGRESS,), None, (LEAD,), False),
+    "answer": Transition((Status.IN_PROGRESS,), Status.ANSWERED, (LEAD,), True),
+    "close": Transition((Status.ANSWERED,), Status.CLOSED, (OFFICER, COORDINATOR), True),
+    "reopen": Transition((Status.ANSWERED, Status.CLOSED), Status.REOPENED, (SUBMITTER,), True),
+    "merge": Transition(_ACTIVE, Status.CLOSED, (COORDINATOR,), True),
+    "note": Transition(Status.ALL, None, (OFFICER, COORDINATOR), False),
+    "reminder": Transition(Status.OPEN, None, (SYSTEM,), True),
+}
+DESK_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if not {SUBMITTER, SYSTEM} & set(t.actors))
 
 
 def status_label(status: str) -> str:
@@ -65,3 +129,285 @@ def record_event(submission, action: str, to_status: str | None = None, actor=No
     if to_status:
         submission.status = to_status
     return event
+
+
+def actor_roles(user, submission) -> set[str]:
+    """The parts this user plays for this submission (never the submitter's: that needs
+    the private link or the owning account, checked by the tracking routes)."""
+    if not user or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    roles = set()
+    if user.role == "coordinator":
+        roles.add(COORDINATOR)
+    in_agency = submission.agency_id is not None and user.agency_id == submission.agency_id
+    if in_agency and user.role in ("officer", "lead"):
+        roles.add(OFFICER)
+        if user.role == "lead":
+            roles.add(LEAD)
+    return roles
+
+
+def allowed_actions(user, submission) -> list[str]:
+    """The desk actions this user may take on this submission right now."""
+    roles = actor_roles(user, submission)
+    return [name for name in DESK_ACTIONS
+            if submission.status in TRANSITIONS[name].sources and roles & set(TRANSITIONS[name].actors)
+            and _precondition_met(name, submission)]
+
+
+def _precondition_met(name: str, submission) -> bool:
+    if name in ("answer", "send_back"):
+        draft = current_draft(submission)
+        return draft is not None and draft.state == "pending"
+    return True
+
+
+def current_draft(submission):
+    from sqlalchemy import select
+
+    from app.desk.models import AnswerDraft
+    from app.extensions import db
+
+    return db.session.scalar(select(AnswerDraft).where(AnswerDraft.submission_id == submission.id))
+
+
+def _check(name: str, submission, user, version: int | None, as_submitter: bool = False,
+           as_system: bool = False) -> Transition:
+    from app.common.errors import PermissionDenied
+
+    transition = TRANSITIONS[name]
+    roles = {SUBMITTER} if as_submitter else {SYSTEM} if as_system else actor_roles(user, submission)
+    if not roles & set(transition.actors):
+        raise PermissionDenied(_("You may not take this step on this submission."))
+    if version is not None and version != submission.version:
+        raise Conflict(STALE_MESSAGE())
+    if submission.status not in transition.sources:
+        raise Conflict(_("This step is not possible while the submission is “%(status)s”.",
+                         status=status_label(submission.status)))
+    if not _precondition_met(name, submission):
+        raise Conflict(_("There is no answer waiting for approval."))
+    return transition
+
+
+def STALE_MESSAGE() -> str:  # noqa: N802  (a message, read at request time)
+    return _("Someone else changed this submission while you were working on it. "
+             "Nothing was saved: check the latest state below, then try again.")
+
+
+def _step(name: str, submission, user, public_note=None, internal_note=None, notify: bool = True,
+          public: bool | None = None):
+    """Record the event of a checked transition, tell the submitter, and commit it all at once."""
+    transition = TRANSITIONS[name]
+    public = transition.public if public is None else public
+    submission.updated_at = _now()  # bumps the version even when the status stays
+    try:
+        event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
+                             public_note=public_note, internal_note=internal_note, is_public=public)
+        if public and notify:
+            from app.notify import services as notify_service
+
+            notify_service.notify_step(submission, event)
+        db.session.commit()
+    except StaleDataError:
+        # Another request committed between our read and our write (caught at a flush or
+        # at the commit): nothing of ours is kept.
+        db.session.rollback()
+        raise Conflict(STALE_MESSAGE()) from None
+    return event
+
+
+def _now():
+    from app.common.time import utcnow
+
+    return utcnow()
+
+
+def _optional(value: str | None) -> str | None:
+    from app.common.text import clean_block
+
+    return clean_block(value or "") or None
+
+
+def _required(field: str, value: str | None) -> str:
+    from app.common.errors import ValidationError
+    from app.common.text import clean_block
+
+    text = clean_block(value or "")
+    if not text:
+        raise ValidationError(field, _("Write a few words here."))
+    return text
+
+
+def classify(submission, user, version, kind: str, topic_id: int | None, note: str | None = None):
+    """Set the kind and topic of a new submission and accept it for routing."""
+    from app.common.errors import ValidationError
+    from app.desk import deadlines
+    from app.extensions import db
+    from app.feedback.models import Kind, Topic
+
+    _check("classify", submission, user, version)
+    if kind not in Kind.ALL:
+        raise ValidationError("kind", _("Choose one of the options."))
+    if topic_id is not None and db.session.get(Topic, topic_id) is None:
+        raise ValidationError("topic_id", _("Choose one of the options."))
+    submission.kind, submission.topic_id = kind, topic_id
+    submission.due_date = deadlines.classify_due(kind, submission.received_at)
+    return _step("classify", submission, user, internal_note=_optional(note))
+
+
+def reject(submission, user, version, reason: str, note: str | None = None):
+    """Refuse a new submission for one of the listed reasons, told to the submitter."""
+    from app.common.errors import ValidationError
+
+    _check("reject", submission, user, version)
+    if reason not in REJECT_REASONS:
+        raise ValidationError("reason", _("Choose one of the options."))
+    submission.due_date, submission.closed_at = None, _now()
+    return _step("reject", submission, user, public_note=str(REJECT_REASONS[reason]), internal_note=_optional(note))
+
+
+def assign(submission, user, version, agency_id: int, note: str | None = None):
+    """Route a new submission to the agency that must answer it; its clock starts today."""
+    _check("assign", submission, user, version)
+    _route_to(submission, agency_id)
+    return _step("assign", submission, user, internal_note=_optional(note))
+
+
+def transfer(submission, user, version, agency_id: int, reason: str | None):
+    """Move a submission to another agency, with the reason told to the submitter."""
+    from app.common.errors import ValidationError
+
+    _check("transfer", submission, user, version)
+    reason = _required("reason", reason)
+    if agency_id == submission.agency_id:
+        raise ValidationError("agency_id", _("Choose another agency."))
+    _route_to(submission, agency_id)
+    return _step("transfer", submission, user, public_note=reason)
+
+
+def _route_to(submission, agency_id: int) -> None:
+    from app.agencies.models import Agency
+    from app.common.errors import ValidationError
+    from app.desk import deadlines
+    from app.extensions import db
+
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    if agency is None or not agency.active:
+        raise ValidationError("agency_id", _("Choose an agency."))
+    submission.agency_id, submission.agency, submission.assignee_id = agency.id, agency, None
+    submission.due_date = deadlines.answer_due(submission.kind, deadlines.today())
+
+
+def take(submission, user, version):
+    """The officer makes the submission theirs; the first take starts processing."""
+    _check("take", submission, user, version)
+    first = submission.status != Status.IN_PROGRESS
+    submission.assignee_id = user.id
+    # Taking over from a colleague is internal; only the start of processing is news.
+    return _step("take", submission, user, public=first)
+
+
+def request_info(submission, user, version, question: str | None):
+    """Ask the submitter for more; the deadline clock stands still until they answer."""
+    from app.desk import deadlines
+
+    _check("request_info", submission, user, version)
+    question = _required("question", question)
+    submission.paused_on = deadlines.today()
+    return _step("request_info", submission, user, public_note=question)
+
+
+def provide_info(submission, reply: str | None, user=None):
+    """The submitter answers the question from the private page or their account."""
+    from app.desk import deadlines
+
+    _check("provide_info", submission, user, None, as_submitter=True)
+    reply = _required("reply", reply)
+    submission.due_date = deadlines.resumed_due(submission.due_date, submission.paused_on, deadlines.today())
+    submission.paused_on = None
+    # The submitter's own words may hold personal data: staff see them, the public page not.
+    return _step("provide_info", submission, user, internal_note=reply, notify=False)
+
+
+def draft(submission, user, version, body: str | None):
+    """Write or rewrite the answer; it waits for a lead's approval."""
+    from app.desk.models import AnswerDraft, DraftState
+    from app.extensions import db
+
+    _check("draft", submission, user, version)
+    body = _required("body", body)
+    current = current_draft(submission) or AnswerDraft(submission_id=submission.id)
+    current.body, current.author_id, current.state, current.lead_comment = body, user.id, DraftState.PENDING, None
+    db.session.add(current)
+    return _step("draft", submission, user)
+
+
+def send_back(submission, user, version, comment: str | None):
+    """The lead returns the draft for rework with a comment."""
+    from app.desk.models import DraftState
+
+    _check("send_back", submission, user, version)
+    comment = _required("comment", comment)
+    current = current_draft(submission)
+    current.state, current.lead_comment = DraftState.RETURNED, comment
+    return _step("send_back", submission, user, internal_note=comment)
+
+
+def approve(submission, user, version):
+    """The lead approves the draft: it is published to the submitter as the answer."""
+    from app.desk.models import DraftState
+
+    _check("answer", submission, user, version)
+    current = current_draft(submission)
+    current.state = DraftState.PUBLISHED
+    submission.answered_at = _now()
+    return _step("answer", submission, user, public_note=current.body)
+
+
+def close(submission, user, version, note: str | None = None):
+    """Close an answered submission."""
+    _check("close", submission, user, version)
+    submission.closed_at = _now()
+    return _step("close", submission, user, internal_note=_optional(note))
+
+
+def reopen(submission, reason: str | None, user=None):
+    """The submitter asks for reconsideration within 30 days of the answer."""
+    from app.common.errors import Conflict
+
+    _check("reopen", submission, user, None, as_submitter=True)
+    reason = _required("reason", reason)
+    answered = submission.answered_at or submission.closed_at
+    if answered is None or _now() - answered > REOPEN_WINDOW:
+        raise Conflict(_("Reconsideration can be asked within 30 days of the answer."))
+    submission.closed_at = None
+    return _step("reopen", submission, user, internal_note=reason)
+
+
+def merge(submission, user, version, original_code: str | None):
+    """Close a duplicate into its original; its submitter then follows the original."""
+    from app.common.errors import ValidationError
+    from app.feedback import services as feedback
+    from app.tracking import codes
+
+    _check("merge", submission, user, version)
+    original = feedback.find_by_code(codes.normalize(original_code or ""))
+    if original is None or original.id == submission.id or original.merged_into_id:
+        raise ValidationError("original_code", _("Enter the tracking code of another submission."))
+    submission.merged_into_id, submission.closed_at, submission.due_date = original.id, _now(), None
+    return _step("merge", submission, user, public_note=_("Merged into submission %(code)s, which you can follow.",
+                                                         code=codes.display(original.code)))
+
+
+def note(submission, user, version, text: str | None):
+    """An internal note, seen by staff only."""
+    _check("note", submission, user, version)
+    return _step("note", submission, user, internal_note=_required("text", text))
+
+
+def remind(submission):
+    """Tell the submitter of an overdue submission it is still being handled, and by whom."""
+    _check("reminder", submission, None, None, as_system=True)
+    agency = submission.agency.localized_name(submission.locale) if submission.agency else _("the receiving office")
+    return _step("reminder", submission, None, public_note=_("Your submission is still being handled by %(agency)s.",
+                                                             agency=agency))

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from app.common.schema import include_for_dialect
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -89,6 +91,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_for_dialect(get_engine().dialect.name))
 
     connectable = get_engine()
 

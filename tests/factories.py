@@ -41,3 +41,16 @@ def submission_input(**values) -> feedback.SubmissionInput:
 def make_submission(user=None, **values):
     submission, token = feedback.submit_feedback(submission_input(**values), user=user)
     return submission, token
+
+
+def agency_id(code: str) -> int:
+    return db.session.scalar(select(Agency.id).where(Agency.code == code))
+
+
+def make_staff(role: str, agency_code: str | None = None, **values) -> User:
+    """A coordinator sits at the receiving office unless told otherwise."""
+    from app.seeds.reference import RECEIVING_OFFICE
+
+    if role == Role.COORDINATOR and agency_code is None:
+        agency_code = RECEIVING_OFFICE
+    return make_user(role, agency_code=agency_code, **values)

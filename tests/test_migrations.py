@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
+from app.common.schema import include_for_dialect
 from app.config import TestConfig
 from app.extensions import db
 
@@ -44,7 +45,8 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"render_as_batch": True}), db.metadata)
+            opts = {"render_as_batch": True, "include_object": include_for_dialect(conn.dialect.name)}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         downgrade(revision="base")
         tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}

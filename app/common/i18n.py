@@ -1,7 +1,7 @@
 """Locale choice and locale-aware formatting (Vietnamese first, Asia/Ho_Chi_Minh)."""
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -11,6 +11,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """User setting, then cookie, then Accept-Language, then Vietnamese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a CLI command or a queue worker: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale

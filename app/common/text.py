@@ -3,7 +3,9 @@ import re
 import unicodedata
 
 # Zero-width, bidirectional-override and other invisible characters used to fool filters.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+# Control characters too: PostgreSQL refuses NUL in text, and none belongs in a message.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
+                        "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
 

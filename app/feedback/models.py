@@ -1,7 +1,7 @@
 """Submissions and what belongs to them: topics, attachments, consents, timeline events."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -42,6 +42,14 @@ class Submission(db.Model):
         Index("ix_submission_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_submission_user_received", "user_id", "received_at"),
         Index("ix_submission_public_received", "consent_publish", "received_at"),
+        # The desk's queues: by due date, for one agency or for the coordinators' whole list.
+        Index("ix_submission_agency_due", "agency_id", "due_date", "id"),
+        Index("ix_submission_due", "due_date", "id"),
+        Index("ix_submission_received", "received_at"),
+        # Diacritics-free substring search over a million rows: a trigram index on
+        # PostgreSQL (the extension is created first, below); SQLite has no equivalent.
+        Index("ix_submission_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +89,9 @@ class Submission(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
+    # The desk's clock: paused while awaiting the submitter, stopped when answered.
+    paused_on: Mapped[date | None]
+    answered_at: Mapped[datetime | None]
     # Two officers acting at once: the second write fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -100,6 +111,10 @@ class Submission(db.Model):
     @property
     def public_events(self) -> list["SubmissionEvent"]:
         return [event for event in self.events if event.is_public]
+
+
+event.listen(db.metadata, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class Attachment(db.Model):
@@ -151,3 +166,5 @@ class SubmissionEvent(db.Model):
 
     submission: Mapped[Submission] = relationship(back_populates="events")
     agency = relationship("Agency")
+    # The desk's audit trail names who acted; joined so a timeline costs one query.
+    actor = relationship("User", lazy="joined", foreign_keys=[actor_id])

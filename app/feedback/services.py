@@ -133,6 +133,7 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
         consent_publish=data.consent_publish,
         anonymous_public=data.anonymous_public,
         status=Status.RECEIVED,
+        due_date=_classify_due(data.kind),
     )
     _set_submitter(submission, data, user)
     notice = current_app.config["PRIVACY_NOTICE_VERSION"]
@@ -144,6 +145,14 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
                                                  content_type=item.content_type, size=item.size))
     record_event(submission, "submit", to_status=Status.RECEIVED, actor=user)
     return submission
+
+
+def _classify_due(kind: str):
+    """The coordinators' clock starts at receipt (working days, see app/desk/deadlines.py)."""
+    from app.common.time import utcnow
+    from app.desk import deadlines
+
+    return deadlines.classify_due(kind, utcnow())
 
 
 def _set_submitter(submission: Submission, data: SubmissionInput, user) -> None:

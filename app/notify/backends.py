@@ -8,13 +8,16 @@ from pathlib import Path
 from flask import current_app
 
 
-def send_email(recipient: str, subject: str, body: str, html: str | None = None) -> None:
+def send_email(recipient: str, subject: str, body: str, html: str | None = None,
+               message_id: str | None = None) -> None:
+    """A message sent again after a crashed worker keeps its Message-ID, so mail clients
+    can recognise the copy."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = recipient
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="gopy.local")
+    message["Message-ID"] = message_id or make_msgid(domain="gopy.local")
     message.set_content(body)
     if html:
         message.add_alternative(html, subtype="html")

@@ -1,16 +1,21 @@
-"""Enqueue a message with the change that causes it; deliver it after the commit."""
+"""Enqueue a message with the change that causes it; deliver it after the commit, through
+RQ when a Redis broker is configured, in this process otherwise."""
 from datetime import timedelta
 
-from flask import after_this_request, current_app, has_request_context
+from flask import after_this_request, current_app, has_request_context, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.common.text import sms_text
 from app.common.time import utcnow
 from app.extensions import db
 from app.notify import backends
-from app.notify.models import Channel, MessageStatus, OutboxMessage
+from app.notify.models import Channel, MessageStatus, Notification, OutboxMessage
 
 MAX_ATTEMPTS = 8
+# A claimed message not marked sent within this time belongs to a worker that died.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 def enqueue(channel: str, recipient: str, body: str, subject: str | None = None, html: str | None = None,
@@ -26,47 +31,135 @@ def enqueue(channel: str, recipient: str, body: str, subject: str | None = None,
     return message
 
 
+def notify_step(submission, event) -> None:
+    """Tell the submitter (and those of duplicates merged into it) of a public step, in
+    their own language, by inbox, e-mail and SMS; written in the step's transaction."""
+    for target in _followers(submission):
+        with force_locale(target.locale or "vi"):
+            _notify_one(target, submission, event)
+
+
+def _followers(submission) -> list:
+    from app.feedback.models import Submission
+
+    duplicates = db.session.scalars(select(Submission).where(Submission.merged_into_id == submission.id)).all()
+    return [submission, *duplicates]
+
+
+def _notify_one(target, submission, event) -> None:
+    from app.workflow import action_label, status_label
+
+    context = dict(submission=submission, target=target, event=event, status=status_label(submission.status),
+                   action=action_label(event.action), public_url=public_url("tracking.show", code=target.code),
+                   private_url=_private_url(target))
+    line = _("Submission %(code)s: %(action)s. Status: %(status)s.", code=target.code, action=context["action"],
+             status=context["status"])
+    if target.user_id:
+        db.session.add(Notification(user_id=target.user_id, submission_id=target.id, body=line[:500]))
+    if target.contact_email:
+        enqueue(Channel.EMAIL, target.contact_email, render_template("notify/step.txt", **context),
+                subject=_("Your submission %(code)s: %(status)s", code=target.code, status=context["status"]),
+                html=render_template("notify/step.html", **context), user_id=target.user_id, submission_id=target.id)
+    if target.contact_phone:
+        enqueue(Channel.SMS, target.contact_phone, sms_line(target.code, context["status"], context["public_url"]),
+                user_id=target.user_id, submission_id=target.id)
+
+
+def sms_line(code: str, status: str, url: str) -> str:
+    """The code first, so a cut at 160 characters never loses it."""
+    return _("Gop Y: submission %(code)s is now: %(status)s. %(url)s", code=code, status=status, url=url)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for a message, built the same way inside or outside a request."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    scheme, _sep, host = base.partition("://")
+    return current_app.url_map.bind(host, url_scheme=scheme).build(endpoint, values, force_external=True)
+
+
+def _private_url(target) -> str:
+    from app.feedback.services import private_token
+
+    return public_url("tracking.private", token=private_token(target.idempotency_key))
+
+
 def _deliver_after_response() -> None:
-    """With no broker configured the delivery runs in this process, once the response is out."""
+    """Once the response is out (and the step committed), hand the messages to the broker,
+    or with none configured send them in this process."""
     app = current_app._get_current_object()
+    from flask import g
+
+    if g.get("delivery_scheduled"):
+        return
+    g.delivery_scheduled = True
 
     @after_this_request
     def schedule(response):
         def run():
             with app.app_context():
-                deliver_pending()
+                dispatch_pending()
         response.call_on_close(run)
         return response
 
 
-def deliver_pending(limit: int = 100) -> int:
-    """Send what is due; each message is claimed first so two workers never send it twice."""
-    now = utcnow()
-    ids = db.session.scalars(
+def dispatch_pending() -> int:
+    """Send what is due now: through RQ when REDIS_URL is set, else here and now."""
+    from app.notify import tasks
+
+    if current_app.config.get("REDIS_URL"):
+        return tasks.enqueue_pending()
+    return deliver_pending()
+
+
+def due_ids(limit: int = 100) -> list[int]:
+    release_dead_claims()
+    return db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
         .order_by(OutboxMessage.id).limit(limit)
     ).all()
-    return sum(1 for message_id in ids if deliver(message_id))
 
 
-def deliver(message_id: int) -> bool:
+def deliver_pending(limit: int = 100) -> int:
+    """Send what is due; each message is claimed first so two workers never send it twice."""
+    return sum(1 for message_id in due_ids(limit) if deliver(message_id))
+
+
+def release_dead_claims() -> int:
+    """A worker that died mid-send left its claim: after the lease, the message is due again."""
+    released = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.next_attempt_at < utcnow())
+        .values(status=MessageStatus.PENDING)
+    ).rowcount
+    db.session.commit()
+    return released
+
+
+def claim(message_id: int) -> bool:
+    """Take a message for sending; only one worker's UPDATE can match the pending row."""
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1,
+                next_attempt_at=utcnow() + CLAIM_LEASE)
     ).rowcount
     db.session.commit()
-    if not claimed:
+    return bool(claimed)
+
+
+def deliver(message_id: int) -> bool:
+    if not claim(message_id):
         return False
     message = db.session.get(OutboxMessage, message_id)
     try:
         if message.channel == Channel.EMAIL:
-            backends.send_email(message.recipient, message.subject or "", message.body, message.html)
+            backends.send_email(message.recipient, message.subject or "", message.body, message.html,
+                                message_id=f"<outbox-{message.id}@gopy.local>")
         else:
             backends.send_sms(message.recipient, message.body)
     except Exception as error:  # any transport fault: retry later with back-off
-        current_app.logger.warning("delivery of message %s failed: %s", message_id, error)
+        current_app.logger.warning("delivery of message %s failed: %s", message_id, type(error).__name__)
         message.last_error = str(error)[:500]
         message.status = MessageStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MessageStatus.PENDING
         message.next_attempt_at = utcnow() + timedelta(minutes=2 ** message.attempts)

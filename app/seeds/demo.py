@@ -25,6 +25,9 @@ DEMO_ACCOUNTS = [
     (Role.COORDINATOR, "dieuphoi@gopy.local", "Nguyễn Thị Điều Phối", RECEIVING_OFFICE),
     (Role.OFFICER, "chuyenvien@gopy.local", "Trần Văn Chuyên", "BKHCN"),
     (Role.LEAD, "lanhdao@gopy.local", "Lê Minh Lãnh", "BKHCN"),
+    # A province's desk, to try transfers between agencies.
+    (Role.OFFICER, "chuyenvien.hanoi@gopy.local", "Đỗ Thu Hà", "T01"),
+    (Role.LEAD, "lanhdao.hanoi@gopy.local", "Bùi Quốc Dũng", "T01"),
     (Role.MODERATOR, "kiemduyet@gopy.local", "Phạm Thu Kiểm", None),
     (Role.CITIZEN, "congdan@gopy.local", "Hoàng Văn Dân", None),
 ]
@@ -127,3 +130,5 @@ def _advance(submission, target: str, rng: random.Random, agencies: list[Agency]
         note = "Cơ quan đã trả lời: kiến nghị được ghi nhận và đưa vào kế hoạch sửa đổi." if action == "answer" else None
         event = record_event(submission, action, status, public_note=note)
         event.created_at = received + timedelta(days=day)
+        if action == "answer":  # the on-time rate counts these
+            submission.answered_at = event.created_at

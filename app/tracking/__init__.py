@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("tracking", __name__)
 
-from app.tracking import routes  # noqa: E402,F401
+from app.tracking import replies, routes  # noqa: E402,F401

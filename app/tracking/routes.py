@@ -1,10 +1,11 @@
 """Tracking routes: public status by code, the private page by link, attachments."""
-from flask import abort, current_app, g, request, send_file
+from flask import abort, current_app, g, make_response, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.permissions import can_view_private
-from app.common.rendering import render
+from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.extensions import db, limiter
 from app.feedback import services as feedback
@@ -38,16 +39,34 @@ def lookup():
 def show(code: str):
     """The public status page of one submission: no personal data."""
     submission = feedback.find_by_code(code) or abort(404)
-    return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(ma=code))
+    if not wants_fragment():
+        return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(ma=code))
+    # The polled fragment: the version changes with every step, so while it stands still
+    # the answer is a 304 without even rendering the template.
+    etag = f"s{submission.id}-v{submission.version}-{get_locale()}"
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = render("tracking/_status.html", submission=submission)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/tra-cuu/rieng/<token>")
 def private(token: str):
     """The submitter's own page, reached by the private link: their details and files."""
+    from app.tracking.replies import reply_context
+
     submission = feedback.find_by_token(token) or abort(404)
     mark_personal()
     g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
-    return render("tracking/private.html", submission=submission, token=token, just_sent="moi" in request.args)
+    poll_url = url_for("tracking.private", token=token)
+    if wants_fragment():  # the status polled from the private page, notes included
+        return render("tracking/_status.html", submission=submission, show_notes=True, poll_url=poll_url)
+    return render("tracking/private.html", submission=submission, token=token, just_sent="moi" in request.args,
+                  show_notes=True, poll_url=poll_url, **reply_context(submission))
 
 
 @bp.get("/tep/<int:attachment_id>")

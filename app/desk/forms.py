@@ -1,0 +1,140 @@
+"""Desk forms: the queue filters (a GET form) and one small form per action, each carrying
+the submission's version so a stale page is caught instead of overwriting."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.common.forms import BaseForm
+from app.feedback.forms import KIND_CHOICES
+from app.workflow import REJECT_REASONS, STATUS_LABELS
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+SORTS = [("due", _l("Due date first")), ("new", _l("Newest first")), ("old", _l("Oldest first"))]
+DUE_FILTERS = [("", _l("Any")), ("soon", _l("Due within 2 working days")), ("overdue", _l("Overdue"))]
+
+
+class QueueFilterForm(BaseForm):
+    class Meta:
+        csrf = False  # filtering reads, never writes
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Status"), choices=[("", _l("Any"))] + list(STATUS_LABELS.items()),
+                         validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[("", _l("Any"))] + KIND_CHOICES, validators=[Optional()])
+    topic = SelectField(_l("Topic"), coerce=_optional_int, validators=[Optional()])
+    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
+    due = SelectField(_l("Deadline"), choices=DUE_FILTERS, validators=[Optional()])
+    mine = BooleanField(_l("Assigned to me"))
+    unassigned = BooleanField(_l("Unassigned"))
+    sort = SelectField(_l("Sort"), choices=SORTS, default="due", validators=[Optional()])
+
+
+class StepForm(BaseForm):
+    # Required: a step without the version it was made on could overwrite someone else's.
+    version = HiddenField(validators=[InputRequired(_l("Reload the page and try again."))])
+
+    @property
+    def version_number(self) -> int | None:
+        return _optional_int(self.version.data)
+
+
+class ClassifyForm(StepForm):
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[InputRequired(_l("Choose one of the options."))])
+    topic_id = SelectField(_l("Topic"), coerce=_optional_int, validators=[Optional()])
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
+
+
+class RejectForm(StepForm):
+    reason = RadioField(_l("Reason"), choices=list(REJECT_REASONS.items()),
+                        validators=[InputRequired(_l("Choose one of the options."))])
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
+
+
+class AssignForm(StepForm):
+    agency_id = SelectField(_l("Agency"), coerce=_optional_int, validators=[InputRequired(_l("Choose an agency."))])
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
+
+
+class TransferForm(StepForm):
+    agency_id = SelectField(_l("Agency"), coerce=_optional_int, validators=[InputRequired(_l("Choose an agency."))])
+    reason = TextAreaField(_l("Reason, told to the submitter"), validators=[Length(max=2000)])
+
+
+class RequestInfoForm(StepForm):
+    question = TextAreaField(_l("What is missing"), validators=[Length(max=2000)])
+
+
+class DraftForm(StepForm):
+    body = TextAreaField(_l("Answer"), validators=[Length(max=10000)])
+
+
+class SendBackForm(StepForm):
+    comment = TextAreaField(_l("What to rework"), validators=[Length(max=2000)])
+
+
+class CloseForm(StepForm):
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
+
+
+class MergeForm(StepForm):
+    original_code = StringField(_l("Tracking code of the original"), validators=[Length(max=20)])
+
+
+class NoteForm(StepForm):
+    text = TextAreaField(_l("Internal note"), validators=[Length(max=2000)])
+
+
+class TakeForm(StepForm):
+    pass
+
+
+class ApproveForm(StepForm):
+    pass
+
+
+ACTION_FORMS = {
+    "classify": ClassifyForm, "reject": RejectForm, "assign": AssignForm, "transfer": TransferForm,
+    "take": TakeForm, "request_info": RequestInfoForm, "draft": DraftForm, "send_back": SendBackForm,
+    "answer": ApproveForm, "close": CloseForm, "merge": MergeForm, "note": NoteForm,
+}
+
+ACTION_BUTTONS = {
+    "classify": _l("Accept and classify"), "reject": _l("Reject"), "assign": _l("Assign"),
+    "transfer": _l("Transfer"), "take": _l("Take it"), "request_info": _l("Ask the submitter"),
+    "draft": _l("Send the draft for approval"), "send_back": _l("Send back"), "answer": _l("Approve and publish"),
+    "close": _l("Close"), "merge": _l("Merge"), "note": _l("Add the note"),
+}
+
+
+class StaffForm(BaseForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    email = StringField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    agency_id = SelectField(_l("Agency"), coerce=_optional_int, validators=[Optional()])
+    password = StringField(_l("Initial password"), validators=[Optional(), Length(min=10, max=128)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class DeadlineRuleForm(BaseForm):
+    classify_days = IntegerField(_l("Working days to classify"), validators=[InputRequired(), NumberRange(1, 60)])
+    answer_days = IntegerField(_l("Working days to answer"), validators=[InputRequired(), NumberRange(1, 90)])
+
+
+class AgencyForm(BaseForm):
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    level = SelectField(_l("Level"), choices=[("central", _l("Central")), ("province", _l("Province")),
+                                               ("commune", _l("Commune"))])
+
+
+class TopicForm(BaseForm):
+    slug = StringField(_l("Short name for links"), validators=[InputRequired(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    parent_id = SelectField(_l("Parent topic"), coerce=_optional_int, validators=[Optional()])

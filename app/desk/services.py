@@ -1,0 +1,178 @@
+"""Desk reads: which submissions a staff member may see, the filtered queue, on-time rates."""
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, false, func, nulls_last, or_, select
+
+from app.agencies.models import Agency
+from app.common.text import clean_line, search_key
+from app.desk import deadlines
+from app.extensions import db
+from app.feedback.models import Submission
+from app.tracking import codes
+from app.workflow import Status
+
+PER_PAGE = 25
+
+
+def can_see(user, submission: Submission) -> bool:
+    """Coordinators see everything; officers and leads only what their agency handles."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == "coordinator":
+        return True
+    return user.role in ("officer", "lead") and user.agency_id is not None and submission.agency_id == user.agency_id
+
+
+def visible(user, submission_id: int) -> Submission | None:
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and can_see(user, submission) else None
+
+
+@dataclass
+class QueueFilter:
+    q: str = ""
+    status: str = ""
+    kind: str = ""
+    topic: int | None = None
+    province: int | None = None
+    due: str = ""
+    mine: bool = False
+    unassigned: bool = False
+    sort: str = "due"
+
+
+def queue_query(user, f: QueueFilter):
+    """One SELECT for the page (topic and agency joined), served by the submission indexes."""
+    query = select(Submission)
+    if user.role != "coordinator":
+        # An officer with no agency sees nothing (agency_id == None would mean "unrouted").
+        query = query.where(Submission.agency_id == user.agency_id if user.agency_id else false())
+    query = query.where(*_conditions(user, f))
+    return query.order_by(*_order(f.sort))
+
+
+def _conditions(user, f: QueueFilter) -> list:
+    conditions = []
+    if f.status in Status.ALL:
+        conditions.append(Submission.status == f.status)
+    if f.kind:
+        conditions.append(Submission.kind == f.kind)
+    if f.topic:
+        conditions.append(Submission.topic_id == f.topic)
+    if f.province:
+        conditions.append(Submission.province_code == f.province)
+    conditions.extend(_due_conditions(f.due))
+    if f.mine:
+        conditions.append(Submission.assignee_id == user.id)
+    if f.unassigned:
+        conditions.append(Submission.assignee_id.is_(None))
+    if f.q:
+        conditions.append(_search(f.q))
+    return conditions
+
+
+def _due_conditions(due: str) -> list:
+    today = deadlines.today()
+    open_ = Submission.status.in_(Status.OPEN)
+    if due == "overdue":
+        return [open_, Submission.due_date < today]
+    if due == "soon":
+        return [open_, Submission.due_date >= today,
+                Submission.due_date <= deadlines.add_working_days(today, deadlines.DUE_SOON_DAYS)]
+    return []
+
+
+def _search(query: str):
+    """Diacritics-insensitive: the query is normalised like the stored search_text; a typed
+    tracking code finds its submission."""
+    query = clean_line(query)
+    code = codes.normalize(query)
+    key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    condition = Submission.search_text.like(f"%{key}%", escape="\\")
+    return or_(condition, Submission.code == code) if code.isascii() and code.isdigit() else condition
+
+
+def _order(sort: str) -> list:
+    if sort == "new":
+        return [Submission.received_at.desc(), Submission.id.desc()]
+    if sort == "old":
+        return [Submission.received_at.asc(), Submission.id.asc()]
+    return [nulls_last(Submission.due_date.asc()), Submission.id.asc()]
+
+
+COUNT_CAP = 1000
+
+
+@dataclass
+class CappedPage:
+    """A page of the queue. Counting a million matches costs more than the page itself,
+    so the count stops at COUNT_CAP ("more than 1,000") and "next" is known by fetching
+    one extra row."""
+
+    items: list
+    page: int
+    total: int
+    exact: bool
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def pages(self) -> int | None:
+        return -(-self.total // PER_PAGE) if self.exact else None
+
+
+def queue_page(user, f: QueueFilter, page: int) -> CappedPage:
+    page = min(max(page, 1), 100000)
+    query = queue_query(user, f)
+    rows = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).unique().all()
+    capped = query.order_by(None).with_only_columns(Submission.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped))
+    return CappedPage(items=rows[:PER_PAGE], page=page, total=min(total, COUNT_CAP), exact=total <= COUNT_CAP,
+                      has_next=len(rows) > PER_PAGE)
+
+
+@dataclass
+class OnTime:
+    agency: Agency
+    answered: int
+    on_time: int
+    overdue_open: int
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.on_time / self.answered) if self.answered else None
+
+
+def on_time_rates() -> list[OnTime]:
+    """Per agency: answers given by the due date over all answers, and what is overdue now.
+    One grouped query; the day of the answer is its UTC date, close enough for a rate."""
+    answered_day = func.date(Submission.answered_at)
+    today = deadlines.today()
+    rows = db.session.execute(
+        select(
+            Submission.agency_id,
+            func.count(Submission.answered_at),
+            func.sum(case((and_(Submission.answered_at.is_not(None), answered_day <= func.date(Submission.due_date)), 1),
+                          else_=0)),
+            func.sum(case((and_(Submission.status.in_(Status.OPEN), Submission.due_date < today), 1), else_=0)),
+        ).where(Submission.agency_id.is_not(None)).group_by(Submission.agency_id)
+    ).all()
+    agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r[0] for r in rows])))}
+    result = [OnTime(agencies[r[0]], r[1] or 0, r[2] or 0, r[3] or 0) for r in rows if r[0] in agencies]
+    return sorted(result, key=lambda item: item.agency.name)
+
+
+def agency_choices(locale: str, placeholder: str) -> list[tuple]:
+    agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.level, Agency.name)).all()
+    return [("", placeholder)] + [(a.id, a.localized_name(locale)) for a in agencies]

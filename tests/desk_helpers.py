@@ -1,0 +1,29 @@
+"""Helpers for desk tests: sign in through the real form, act through the real forms."""
+import re
+
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
+
+
+def login(client, user) -> None:
+    page = client.get("/dang-nhap").get_data(as_text=True)
+    response = client.post("/dang-nhap", data={"csrf_token": csrf_token(page), "identifier": user.email,
+                                               "password": PASSWORD})
+    assert response.status_code == 303, "sign-in failed"
+
+
+def desk_url(submission) -> str:
+    return f"/can-bo/ho-so/{submission.id}"
+
+
+def act(client, submission, action: str, headers=None, version=None, **fields):
+    """Post an action form the way the page does: CSRF token and version from the page."""
+    page = client.get(desk_url(submission)).get_data(as_text=True)
+    if version is None:
+        match = re.search(rf'name="{action}-version" type="hidden" value="(\d+)"', page)
+        version = match.group(1) if match else "1"
+    # Every form of a session carries the same token; a form not on the page borrows it.
+    token = re.search(r'name="[a-z_]*-?csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {f"{action}-csrf_token": token.group(1) if token else "", f"{action}-version": str(version)}
+    data.update({f"{action}-{name}": value for name, value in fields.items()})
+    return client.post(f"{desk_url(submission)}/{action}", data=data, headers=headers or {})

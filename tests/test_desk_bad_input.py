@@ -1,0 +1,101 @@
+"""Nothing a person sends to the desk, the admin area or the private page answers 500."""
+import pytest
+
+from app import workflow
+from app.accounts.models import Role
+from app.desk.forms import ACTION_FORMS
+from tests.factories import agency_id, make_staff, make_submission
+from tests.desk_helpers import login
+
+GARBAGE = ["", " ", "abc", "-1", "0", "99999999999999999999", "1.5", "<script>x</script>", "ﾠ", "\x00", "%", "'; --"]
+
+
+@pytest.mark.parametrize("role", ["coordinator", "lead"])
+def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch):
+    coordinator = make_staff(Role.COORDINATOR, email="c@example.vn")
+    user = coordinator if role == "coordinator" else make_staff(Role.LEAD, "BKHCN", email="l@example.vn")
+    submission, _token = make_submission()
+    if role == "lead":
+        workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    login(client, user)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    for action, form_class in ACTION_FORMS.items():
+        names = _field_names(form_class)
+        for value in GARBAGE:
+            data = {f"{action}-{name}": value for name in names}
+            response = client.post(f"/can-bo/ho-so/{submission.id}/{action}", data=data)
+            assert response.status_code < 500, (action, value, response.status_code)
+
+
+def _field_names(form_class) -> list[str]:
+    """The form's own fields, plus every field name any action uses."""
+    return [name for name, value in vars(form_class).items() if hasattr(value, "field_class")] + [
+        "version", "kind", "topic_id", "note", "reason", "agency_id"]
+
+
+def test_nul_in_queue_filter_is_refused_up_front(client, db):
+    login(client, make_staff(Role.COORDINATOR, email="q@example.vn"))
+    assert client.get("/can-bo?status=%00").status_code == 400  # common/security.refuse_nul_bytes
+
+
+@pytest.mark.parametrize("query", ["topic=-1", "province=abc", "trang=99999999999999999999",
+                                   "trang=-5", "due=x&sort=y&kind=z", "q=" + "a" * 500, "q=%25%5F%5C",
+                                   "mine=1&unassigned=1"])
+def test_garbage_queue_filters_never_500(client, db, query):
+    login(client, make_staff(Role.COORDINATOR, email="q@example.vn"))
+    assert client.get(f"/can-bo?{query}").status_code == 200
+
+
+def test_garbage_to_admin_forms_never_500(app, client, db, monkeypatch):
+    login(client, make_staff(Role.ADMIN, email="a@example.vn"))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    posts = {
+        "/quan-tri/can-bo": {"full_name": "x", "email": "a@example.vn", "role": "emperor", "agency_id": "abc"},
+        "/quan-tri/han-xu-ly": {"kind": "concern", "concern-classify_days": "-3", "concern-answer_days": "x"},
+        "/quan-tri/co-quan": {"code": "BKHCN", "name": "Trùng", "level": "galaxy"},
+        "/quan-tri/chu-de": {"slug": "ha-tang-so", "name": "Trùng", "parent_id": "99999"},
+    }
+    for url, data in posts.items():
+        response = client.post(url, data=data)
+        assert response.status_code == 422, (url, response.status_code)
+    assert client.get("/quan-tri/can-bo/99999").status_code == 404
+
+
+def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch):
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.desk import deadlines
+
+    login(client, make_staff(Role.ADMIN, email="a2@example.vn"))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    response = client.post("/quan-tri/can-bo", data={"full_name": "Cán Bộ Mới", "email": "Moi@Example.vn",
+                                                     "role": "officer", "agency_id": str(agency_id("BTC")),
+                                                     "password": "mat-khau-dai-du", "active": "y"})
+    assert response.status_code == 303
+    created = db.session.scalar(select(User).where(User.email == "moi@example.vn"))
+    assert created.role == "officer" and created.agency_id == agency_id("BTC") and created.check_password("mat-khau-dai-du")
+    response = client.post("/quan-tri/han-xu-ly", data={"kind": "policy", "policy-classify_days": "2",
+                                                         "policy-answer_days": "15"})
+    assert response.status_code == 303 and deadlines.answer_days("policy") == 15
+
+
+def test_nul_and_control_characters_never_reach_the_database(app, client, db, monkeypatch):
+    coordinator = make_staff(Role.COORDINATOR, email="n@example.vn")
+    officer = make_staff(Role.OFFICER, "BKHCN", email="o@example.vn")
+    submission, token = make_submission()
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    workflow.take(submission, officer, submission.version)
+    workflow.request_info(submission, officer, submission.version, "Câu hỏi")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    assert client.get("/tra-cuu/%00").status_code == 400  # NUL is refused up front
+    refused = client.post(f"/tra-cuu/rieng/{token}/bo-sung", data={"reply": "Trả\x00 lời"})
+    assert refused.status_code == 400
+    response = client.post(f"/tra-cuu/rieng/{token}/bo-sung", data={"reply": "Trả\x1b lời\x07"})
+    assert response.status_code == 303
+    ext_note = [e.internal_note for e in submission.events if e.action == "provide_info"]
+    assert ext_note == ["Trả lời"]
+    login_client = client.application.test_client()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login(login_client, coordinator)
+    assert login_client.get("/can-bo?q=%00s%C3%B3ng").status_code == 400

@@ -1,0 +1,209 @@
+"""Telling the submitter: inbox, e-mail through a real SMTP server (aiosmtpd), SMS through
+the file backend; RQ on a real Redis; a broker that is down, a worker that dies."""
+import json
+import socket
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from app import workflow
+from app.accounts.models import Role
+from app.common.time import utcnow
+from app.notify import services as notify
+from app.notify.models import MessageStatus, Notification, OutboxMessage
+from tests.factories import agency_id, make_staff, make_submission, make_user
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/1"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp(app, monkeypatch):
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture()
+def sms(app, tmp_path, monkeypatch):
+    path = tmp_path / "sms.log"
+    monkeypatch.setitem(app.config, "SMS_FILE", str(path))
+
+    def read():
+        return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
+    return read
+
+
+@pytest.fixture()
+def staff(db):
+    return make_staff(Role.COORDINATOR), make_staff(Role.OFFICER, "BKHCN")
+
+
+def _sent(db):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == MessageStatus.SENT)).all()
+
+
+def test_public_step_sends_email_sms_and_inbox(app, db, smtp, sms, staff):
+    citizen = make_user(Role.CITIZEN, email="dan@example.vn", phone="0987654321")
+    submission, _token = make_submission(user=citizen)
+    coordinator, _officer = staff
+    with app.test_request_context():
+        workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    assert db.session.scalar(select(OutboxMessage.id)) is not None  # written with the step
+    assert notify.deliver_pending() == 2
+    mail = smtp.messages[0]
+    assert mail["To"] == "dan@example.vn" and submission.code in mail["Subject"]
+    assert "Đã chuyển xử lý" in mail["Subject"]
+    assert mail.get_body(("plain",)).get_content().count("Bộ Khoa học và Công nghệ") == 1
+    assert mail.get_body(("html",)) is not None
+    [text] = sms()
+    assert text["to"] == "0987654321" and len(text["text"]) <= 160
+    assert submission.code in text["text"] and text["text"].isascii()
+    inbox = db.session.scalars(select(Notification).where(Notification.user_id == citizen.id)).all()
+    assert len(inbox) == 1 and submission.code in inbox[0].body
+
+
+def test_internal_steps_tell_nobody(app, db, staff):
+    submission, _token = make_submission(contact_email="a@example.vn")
+    coordinator, _officer = staff
+    workflow.note(submission, coordinator, submission.version, "Chỉ nội bộ")
+    workflow.classify(submission, coordinator, submission.version, "concern", None)
+    assert db.session.scalar(select(OutboxMessage.id)) is None
+
+
+def test_english_submitter_gets_english_mail(app, db, smtp, staff):
+    submission, _token = make_submission(contact_email="en@example.com", contact_phone=None, locale="en")
+    coordinator, _officer = staff
+    workflow.reject(submission, coordinator, submission.version, "duplicate")
+    notify.deliver_pending()
+    assert "Not eligible for processing" in smtp.messages[0]["Subject"]
+
+
+def test_duplicate_submitter_follows_the_original(app, db, sms, staff):
+    coordinator, _officer = staff
+    original, _t = make_submission(contact_phone="0911111111")
+    duplicate, _t2 = make_submission(contact_phone="0922222222")
+    workflow.merge(duplicate, coordinator, duplicate.version, original.code)
+    workflow.assign(original, coordinator, original.version, agency_id("BKHCN"))
+    notify.deliver_pending()
+    recipients = [line["to"] for line in sms()]
+    assert recipients.count("0922222222") == 2 and recipients.count("0911111111") == 1
+
+
+def test_smtp_down_delays_and_retries_with_back_off(app, db, staff, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", 1)  # nothing listens there
+    submission, _t = make_submission(contact_email="a@example.vn", contact_phone=None)
+    coordinator, _officer = staff
+    workflow.reject(submission, coordinator, submission.version, "abusive")
+    assert notify.deliver_pending() == 0
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.status == MessageStatus.PENDING and message.attempts == 1
+    assert message.next_attempt_at > utcnow() + timedelta(seconds=90)
+    assert notify.deliver_pending() == 0 and message.attempts == 1  # not due yet
+
+
+def test_worker_dying_mid_send_neither_loses_nor_doubles(app, db, smtp, staff):
+    submission, _t = make_submission(contact_email="a@example.vn", contact_phone=None)
+    coordinator, _officer = staff
+    workflow.reject(submission, coordinator, submission.version, "abusive")
+    message_id = db.session.scalar(select(OutboxMessage.id))
+    assert notify.claim(message_id)  # a worker claims the message, then dies before sending
+    assert notify.deliver_pending() == 0 and smtp.messages == []  # its claim still holds
+    db.session.get(OutboxMessage, message_id).next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()  # the lease runs out
+    assert notify.deliver_pending() == 1
+    assert notify.deliver_pending() == 0
+    assert len(smtp.messages) == 1 and smtp.messages[0]["Message-ID"] == f"<outbox-{message_id}@gopy.local>"
+
+
+def test_two_workers_claiming_send_once(app, db, smtp, staff):
+    submission, _t = make_submission(contact_email="a@example.vn", contact_phone=None)
+    coordinator, _officer = staff
+    workflow.reject(submission, coordinator, submission.version, "abusive")
+    message_id = db.session.scalar(select(OutboxMessage.id))
+    assert notify.deliver(message_id) is True
+    assert notify.deliver(message_id) is False
+    assert len(smtp.messages) == 1
+
+
+@pytest.fixture()
+def redis_queue(app, monkeypatch):
+    from redis import Redis
+
+    from app.notify import tasks
+
+    redis = Redis.from_url(REDIS_TEST_URL)
+    try:
+        redis.ping()
+    except Exception:  # pragma: no cover - the suite expects Redis, say so plainly
+        pytest.fail("Redis at 127.0.0.1:6379 is needed for the task queue tests")
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
+    tasks._queue().empty()
+    yield tasks
+    tasks._queue().empty()
+
+
+def test_rq_worker_delivers_once(app, db, smtp, sms, staff, redis_queue):
+    submission, _t = make_submission(contact_email="a@example.vn")
+    coordinator, _officer = staff
+    workflow.reject(submission, coordinator, submission.version, "abusive")
+    assert notify.dispatch_pending() == 2
+    assert notify.dispatch_pending() == 2  # handed over twice: still sent once
+    redis_queue.run_worker(burst=True)
+    assert len(smtp.messages) == 1 and len(sms()) == 1
+    assert len(_sent(db)) == 2
+
+
+def test_broker_down_then_back_delivers_everything_once(app, db, smtp, staff, redis_queue, monkeypatch):
+    submission, _t = make_submission(contact_email="a@example.vn", contact_phone=None)
+    coordinator, _officer = staff
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6390/1")  # broker down
+    workflow.reject(submission, coordinator, submission.version, "abusive")
+    assert notify.dispatch_pending() == 0
+    assert db.session.scalar(select(OutboxMessage.status)) == MessageStatus.PENDING
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)  # the broker is back
+    redis_queue.run_worker(burst=True)  # the worker sweeps the outbox as it starts
+    assert len(smtp.messages) == 1 and len(_sent(db)) == 1
+
+
+def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
+    from datetime import date
+
+    from app.desk.reminders import send_overdue_reminders
+
+    coordinator, _officer = staff
+    submission, _t = make_submission()
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    submission.due_date = date(2026, 8, 20)
+    db.session.commit()
+    assert send_overdue_reminders(date(2026, 9, 1)) == 0   # 21, 24–28 Aug: 6 working days
+    assert send_overdue_reminders(date(2026, 9, 3)) == 1   # 31 Aug–2 Sep off; 3 Sep is the 7th
+    assert send_overdue_reminders(date(2026, 9, 4)) == 0   # not again the next day
+    events = [e.action for e in submission.events]
+    assert events.count("reminder") == 1
+    notify.deliver_pending()
+    assert any("Bo Khoa hoc" in line["text"] or submission.code in line["text"] for line in sms())

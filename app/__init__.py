@@ -49,9 +49,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.core import bp as core_bp
     from app.feedback import bp as feedback_bp
+    from app.forum import bp as forum_bp
+    from app.moderation import bp as moderation_bp
     from app.tracking import bp as tracking_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(moderation_bp)

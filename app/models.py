@@ -3,3 +3,5 @@ from app.accounts.models import Identity, User, VerificationCode  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
 from app.feedback.models import Attachment, Consent, Submission, SubmissionEvent, Topic  # noqa: F401
 from app.notify.models import OutboxMessage  # noqa: F401
+from app.forum.models import Badge, Board, Follow, InboxItem, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401
+from app.moderation.models import Appeal, Flag, FilterWord, ModerationAction, Suspension  # noqa: F401

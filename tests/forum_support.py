@@ -67,3 +67,9 @@ def post_form(client, url: str, data: dict | None = None, page: str = "/dien-dan
 
 def posts_of(thread: Thread) -> list[Post]:
     return list(db.session.query(Post).filter(Post.thread_id == thread.id).order_by(Post.id))
+
+
+def reload(obj):
+    """The request ran in its own context and session: read the row again."""
+    db.session.refresh(obj)
+    return obj

@@ -18,6 +18,7 @@ from app.moderation import services as moderation
 @bp.app_context_processor
 def forum_helpers():
     return {"forum_suspension": lambda: moderation.active_suspension(current_user),
+            "suspension_reason": moderation.suspension_reason,
             "forum_inbox_count": lambda: services.unread_inbox_count(current_user) if current_user.is_authenticated else 0,
             "is_moderator": lambda: is_moderator(current_user),
             "forum_discussions": lambda submission: services.threads_for_submission(submission.id)}

@@ -62,7 +62,8 @@ class Suspension(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    reason: Mapped[str] = mapped_column(String(300))
+    rule: Mapped[str] = mapped_column(String(16), default="")
+    reason: Mapped[str] = mapped_column(String(300), default="")  # the moderator's note
     ends_at: Mapped[datetime]
     action_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_action.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

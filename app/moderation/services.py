@@ -90,7 +90,13 @@ def ensure_not_suspended(user) -> None:
     suspension = active_suspension(user)
     if suspension:
         raise PermissionDenied(_("Your account is suspended until %(end)s: %(reason)s",
-                                 end=format_datetime(suspension.ends_at, "short"), reason=suspension.reason))
+                                 end=format_datetime(suspension.ends_at, "short"), reason=suspension_reason(suspension)))
+
+
+def suspension_reason(suspension: Suspension) -> str:
+    """The rule in the reader's language, then the moderator's note."""
+    parts = [reason_label(suspension.rule) if suspension.rule else "", suspension.reason]
+    return ": ".join(part for part in parts if part)
 
 
 def check_posting_limits(user, thread: Thread | None, body_key: str) -> None:
@@ -249,7 +255,7 @@ def act(moderator, action: str, target_type: str, target_id: int, rule: str = ""
     if action in APPEALABLE:
         _tell_author(entry)
     if action == "suspend":
-        db.session.add(Suspension(user_id=target.author_id, reason=reason_label(rule) + (f": {note}" if note else ""),
+        db.session.add(Suspension(user_id=target.author_id, rule=rule, reason=note,
                                   ends_at=utcnow() + timedelta(days=days or 1), action_id=entry.id))
     db.session.commit()
     return entry

@@ -4,6 +4,8 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
+from app.common.text import clean_line as text_clean_line
+
 MAX_QUOTE_DEPTH = 3
 ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "a", "blockquote", "code", "pre"}
 
@@ -14,6 +16,17 @@ _md = (
              "backticks", "fence", "code", "escape", "entity"])
 )
 _QUOTE_PREFIX = re.compile(r"^[ \t]*((?:>[ \t]?)+)", re.MULTILINE)
+# NUL and other control characters: PostgreSQL refuses NUL in text, and none belong in a post.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROLS.sub("", text or "")
+
+
+def clean_line(text: str) -> str:
+    """common.text.clean_line, also without control characters."""
+    return text_clean_line(strip_controls(text))
 
 
 def quote_depth(source: str) -> int:

@@ -37,7 +37,7 @@ def _thread_or_404(thread_id: int):
 
 
 def _post_or_404(post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
+    post = db.session.get(Post, post_id) if services.valid_id(post_id) else None
     if post is None or services.get_thread(post.thread_id, current_user) is None:
         abort(404)
     return post
@@ -130,7 +130,8 @@ def reply_form(thread_id: int):
     """The reply form on its own page; ?trich= starts it with a quote of that post."""
     item = _thread_or_404(thread_id)
     form = PostForm(formdata=None)
-    quoted = db.session.get(Post, request.args.get("trich", 0, type=int) or 0)
+    quote_id = request.args.get("trich", 0, type=int) or 0
+    quoted = db.session.get(Post, quote_id) if services.valid_id(quote_id) else None
     if quoted and quoted.thread_id == item.id and quoted.status == "published":
         form.body.data = markup.quote(quoted.body_source, quoted.author.display_name)
         form.quote_of.data = str(quoted.id)
@@ -147,7 +148,8 @@ def reply(thread_id: int):
     if form.validate_on_submit():
         quote_of = form.quote_of.data if "quote_of" in form else ""
         try:
-            post = services.reply(current_user, item, form.body.data, int(quote_of) if str(quote_of).isdigit() else None)
+            quote_id = int(quote_of) if str(quote_of).isdigit() and services.valid_id(int(quote_of)) else None
+            post = services.reply(current_user, item, form.body.data, quote_id)
         except ValidationError as error:
             _field_error(form, error)
         else:

@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Identity, User
 from app.common.errors import PermissionDenied, ValidationError
 from app.common.permissions import can_mark_answer, can_post_in_board, is_moderator, is_official
-from app.common.text import clean_block, clean_line, search_key
+from app.common.text import clean_block, search_key
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import markup
+from app.forum.markup import clean_line
 from app.forum.models import Badge, Board, Follow, InboxItem, Panelist, Post, PostVote, Thread, ThreadRead, Visibility
 from app.moderation import services as moderation
 
@@ -69,6 +70,8 @@ def boards() -> list[Board]:
 
 
 def board_by_slug(slug: str) -> Board | None:
+    if not re.fullmatch(r"[a-z0-9-]{1,64}", slug or ""):
+        return None  # never hand the database a NUL or an overlong key
     return db.session.scalar(select(Board).where(Board.slug == slug))
 
 
@@ -89,8 +92,13 @@ def _visible_threads(viewer):
     return Thread.status == Visibility.PUBLISHED
 
 
+def valid_id(value: int) -> bool:
+    """An id a database integer can hold; a longer one in a URL is simply not found."""
+    return 0 < value < 2**31
+
+
 def get_thread(thread_id: int, viewer) -> Thread | None:
-    thread = db.session.get(Thread, thread_id)
+    thread = db.session.get(Thread, thread_id) if valid_id(thread_id) else None
     if thread is None or thread.status == Visibility.DELETED:
         return None
     if thread.status == Visibility.PUBLISHED or is_moderator(viewer):
@@ -224,7 +232,7 @@ def mark_read(viewer, thread: Thread):
 
 
 def _clean_body(body: str) -> str:
-    body = clean_block(body)
+    body = clean_block(markup.strip_controls(body))
     if len(body) < MIN_BODY:
         raise ValidationError("body", _("Write your post."))
     if len(body) > MAX_BODY:

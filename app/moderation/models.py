@@ -32,7 +32,7 @@ class ModerationAction(db.Model):
     __table_args__ = (Index("ix_moderation_action_created", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))
     target_type: Mapped[str] = mapped_column(String(8))  # post, thread, user
     target_id: Mapped[int]
     rule: Mapped[str] = mapped_column(String(16), default="")

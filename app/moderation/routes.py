@@ -23,7 +23,7 @@ def _target_or_404(kind: str, target_id: int):
     if kind not in TARGETS:
         abort(404)
     target_type, model = TARGETS[kind]
-    target = db.session.get(model, target_id)
+    target = db.session.get(model, target_id) if forum.valid_id(target_id) else None
     thread_id = target.thread_id if target_type == "post" and target else target_id
     if target is None or forum.get_thread(thread_id, current_user) is None:
         abort(404)

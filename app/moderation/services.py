@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.permissions import is_moderator
-from app.common.text import clean_line
 from app.common.time import utcnow
 from app.extensions import db
+from app.forum.markup import clean_line
 from app.forum.models import Board, InboxItem, Post, Thread, Visibility
 from app.moderation import wordfilter
 from app.moderation.models import Appeal, FilterWord, Flag, ModerationAction, Suspension
@@ -196,7 +196,7 @@ def _hide_when_flagged_enough(target_type: str, target) -> None:
 
 def _target(target_type: str, target_id: int):
     model = {"post": Post, "thread": Thread}.get(target_type)
-    target = db.session.get(model, target_id) if model else None
+    target = db.session.get(model, target_id) if model and 0 < target_id < 2**31 else None
     if target is None:
         raise ValidationError(None, _("This item no longer exists."))
     return target
@@ -278,7 +278,7 @@ def _apply(action, target_type, target, moderator, note, days, board_id, minutes
     elif action in ("pin", "unpin"):
         target.pinned = action == "pin"
     elif action == "move":
-        board = db.session.get(Board, board_id or 0)
+        board = db.session.get(Board, board_id) if board_id and 0 < board_id < 2**31 else None
         if board is None:
             raise ValidationError("board_id", _("Choose a board."))
         target.board_id = board.id
@@ -330,7 +330,7 @@ def public_log(page: int, per_page: int = 20):
 
 def appeal(user, action_id: int, text: str) -> Appeal:
     """The author of a moderated item appeals, once."""
-    entry = db.session.get(ModerationAction, action_id)
+    entry = db.session.get(ModerationAction, action_id) if 0 < action_id < 2**31 else None
     if entry is None or entry.subject_id != user.id or entry.action not in APPEALABLE:
         raise PermissionDenied()
     text = clean_line(text)
@@ -348,7 +348,7 @@ def decide_appeal(moderator, appeal_id: int, overturn: bool) -> Appeal:
     """Accepting an appeal restores what was hidden or lifts the suspension."""
     if not is_moderator(moderator):
         raise PermissionDenied()
-    item = db.session.get(Appeal, appeal_id)
+    item = db.session.get(Appeal, appeal_id) if 0 < appeal_id < 2**31 else None
     if item is None or item.outcome:
         raise Conflict(_("This appeal has already been decided."))
     entry = item.action
@@ -371,7 +371,7 @@ def _undo(entry: ModerationAction) -> None:
 
 
 def appealable_action(user, action_id: int) -> ModerationAction | None:
-    entry = db.session.get(ModerationAction, action_id)
+    entry = db.session.get(ModerationAction, action_id) if 0 < action_id < 2**31 else None
     if entry is None or entry.subject_id != user.id or entry.action not in APPEALABLE:
         return None
     return entry
@@ -397,7 +397,7 @@ def add_word(admin, word: str) -> FilterWord:
 
 
 def remove_word(admin, word_id: int) -> None:
-    item = db.session.get(FilterWord, word_id)
+    item = db.session.get(FilterWord, word_id) if 0 < word_id < 2**31 else None
     if item:
         db.session.delete(item)
         db.session.commit()

@@ -51,7 +51,9 @@ class Thread(db.Model):
     pinned: Mapped[bool] = mapped_column(default=False)
     slow_mode_minutes: Mapped[int] = mapped_column(default=0)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
-    answer_post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", use_alter=True, ondelete="SET NULL"))
+    # No foreign key: posts are never removed (only marked deleted), and a key here would make
+    # a cycle between thread and post that SQLite cannot add by ALTER.
+    answer_post_id: Mapped[int | None]
     # Counted on write so a thread of 1,000 posts costs no COUNT(*) to open.
     post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -270,3 +270,17 @@ def test_officials_only_board_refuses_citizens(client):
     response = post_form(client, "/dien-dan/thong-bao/chu-de-moi", {"title": "Tôi muốn đăng", "body": "Nội dung"})
     assert response.status_code == 403
     assert db.session.query(Post).count() == 0
+
+
+def test_demo_forum_seeds_once_and_every_page_opens(client):
+    from app.forum.models import Board, Thread
+    from app.seeds.demo import seed_demo
+
+    seed_demo(count=5)
+    seed_demo(count=5)
+    assert db.session.query(Board).count() == 3
+    for thread in db.session.query(Thread):
+        assert client.get(f"/dien-dan/chu-de/{thread.id}").status_code == 200
+    dialogue = db.session.query(Thread).filter(Thread.dialogue_ends_at.is_not(None)).one()
+    html = client.get(f"/dien-dan/chu-de/{dialogue.id}").get_data(as_text=True)
+    assert "theo chuẩn GTFS" in html and "Lê Minh Lãnh" in html

@@ -165,12 +165,10 @@ def reply(thread_id: int):
 def post(post_id: int):
     """Go to the page of the thread that holds this post."""
     item = _post_or_404(post_id)
-    before = db.session.query(Post.id).filter(Post.thread_id == item.thread_id, Post.id < item.id).count()
-    page = before // services.POSTS_PER_PAGE + 1
-    thread = db.session.get(services.Thread, item.thread_id)
-    if thread.is_dialogue:
-        page = None
-    return redirect(url_for("forum.thread", thread_id=item.thread_id, trang=page if page and page > 1 else None) + f"#p{item.id}", 303)
+    thread = services.get_thread(item.thread_id, current_user)
+    page = None if thread.is_dialogue else services.page_of_post(item)
+    target = url_for("forum.thread", thread_id=item.thread_id, trang=page if page and page > 1 else None)
+    return redirect(f"{target}#p{item.id}", 303)
 
 
 @bp.route("/dien-dan/bai/<int:post_id>/sua", methods=["GET", "POST"])
@@ -211,7 +209,7 @@ def delete(post_id: int):
 def vote(post_id: int):
     """Vote for a post or take the vote back; htmx swaps just the button."""
     item = _post_or_404(post_id)
-    voted = item.id in services._post_extras([item], current_user)["voted"]
+    voted = services.has_voted(current_user, item)
     if ActionForm().validate_on_submit():
         try:
             voted = services.toggle_vote(current_user, item)

@@ -150,6 +150,19 @@ def question_page(thread: Thread, page: int | None, viewer) -> Page:
     return Page(questions, number, total, POSTS_PER_PAGE, extras)
 
 
+def page_of_post(post: Post) -> int:
+    """The page of its thread a post is on, for links from the inbox and after a reply."""
+    before = db.session.scalar(select(func.count()).select_from(Post).where(Post.thread_id == post.thread_id,
+                                                                           Post.id < post.id))
+    return before // POSTS_PER_PAGE + 1
+
+
+def has_voted(user, post: Post) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(PostVote.id).where(PostVote.post_id == post.id, PostVote.user_id == user.id)) is not None
+
+
 def opening_post(thread: Thread) -> Post | None:
     return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True)).limit(1))
 

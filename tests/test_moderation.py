@@ -290,3 +290,34 @@ def test_queue_is_for_moderators_only(client):
     thread = make_thread()
     assert post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", {"action": "lock"}).status_code == 403
     assert not reload(thread).locked
+
+
+def test_daily_limit_counts_posts_of_the_last_day(client):
+    thread = make_thread()
+    author = established()
+    for number in range(moderation.ESTABLISHED_LIMITS.per_day):
+        db.session.add(Post(thread_id=thread.id, author_id=author.id, body_source=f"cũ {number}", body_html="",
+                            search_text=f"cu {number}", created_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    sign_in(client, author)
+    response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Một bài nữa hôm nay"})
+    assert response.status_code == 422 and "200 bài mỗi ngày" in response.get_data(as_text=True)
+
+
+def test_warning_is_logged_and_told_and_dismiss_resolves_flags(client):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài hơi gay gắt")
+    moderation.flag(established(), "post", post.id, "offensive")
+    moderator = established(Role.MODERATOR)
+    moderation.act(moderator, "warn", "post", post.id, "offensive", "Xin giữ lời lẽ ôn hoà")
+    assert db.session.query(InboxItem).filter_by(user_id=author.id, kind="moderation").count() == 1
+    moderation.act(moderator, "dismiss", "post", post.id)
+    assert moderation.flagged_items() == [] and post.status == "published"
+
+
+def test_invisible_characters_in_stored_names_are_not_shown(client):
+    sneaky = established(full_name="Quản\u200b trị\u202e viên")
+    thread = make_thread(sneaky)
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "Quản trị viên" in html and "\u202e" not in html

@@ -24,6 +24,12 @@ def forum_helpers():
             "forum_discussions": lambda submission: services.threads_for_submission(submission.id)}
 
 
+@bp.app_template_filter("clean_name")
+def clean_name(name: str) -> str:
+    """Names are cleaned when accounts are saved; this also covers rows from imports and old data."""
+    return markup.clean_line(name)
+
+
 def _page_arg() -> int | None:
     return request.args.get("trang", type=int)
 

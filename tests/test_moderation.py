@@ -321,3 +321,18 @@ def test_invisible_characters_in_stored_names_are_not_shown(client):
     thread = make_thread(sneaky)
     html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     assert "Quản trị viên" in html and "\u202e" not in html
+
+
+def test_board_counts_follow_moves_hides_and_approvals(client):
+    first, second = make_board(), make_board("khac", "Chuyên mục khác")
+    thread = make_thread(board=first)
+    held = forum.create_thread(newcomer(), first, "Chủ đề chờ duyệt", "Nội dung")
+    moderator = established(Role.MODERATOR)
+    assert (first.thread_count, second.thread_count) == (1, 0)
+    moderation.act(moderator, "approve", "thread", held.id)
+    assert first.thread_count == 2
+    moderation.act(moderator, "move", "thread", thread.id, board_id=second.id)
+    assert (first.thread_count, second.thread_count) == (1, 1)
+    moderation.act(moderator, "hide", "thread", thread.id, "spam")
+    moderation.act(moderator, "restore", "thread", held.id)
+    assert (first.thread_count, second.thread_count) == (1, 0)

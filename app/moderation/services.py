@@ -190,7 +190,9 @@ def _hide_when_flagged_enough(target_type: str, target) -> None:
         .where(Flag.target_type == target_type, Flag.target_id == target.id, Flag.resolved_at.is_(None),
                User.created_at <= utcnow() - ESTABLISHED_AFTER))
     if established >= AUTO_HIDE_FLAGS and target.status == Visibility.PUBLISHED:
+        before = _listed_in(target_type, target)
         target.status = Visibility.HIDDEN
+        _recount(before, None)
         _log("auto_hide", target_type, target.id, "", "", None, target.author_id)
 
 
@@ -248,7 +250,10 @@ def act(moderator, action: str, target_type: str, target_id: int, rule: str = ""
     note = clean_line(note)[:300]
     if action in APPEALABLE and not rule:
         raise ValidationError("rule", _("Say which rule was broken: the author is told."))
+    before, was_held = _listed_in(target_type, target), target.status == Visibility.HELD
     _apply(action, target_type, target, moderator, note, days, board_id, minutes, rule)
+    if not was_held:  # publishing a held thread counts it already
+        _recount(before, _listed_in(target_type, target))
     entry = _log(action, target_type, target.id, rule, note, moderator, target.author_id)
     if action in ("approve", "hide", "restore", "delete", "dismiss"):
         _resolve_flags(target_type, target.id)
@@ -288,6 +293,23 @@ def _apply(action, target_type, target, moderator, note, days, board_id, minutes
         target.slow_mode_minutes = minutes
     elif action == "suspend" and (days is None or not 1 <= days <= 365):
         raise ValidationError("days", _("Enter a number of days from 1 to 365."))
+
+
+def _listed_in(target_type: str, target) -> int | None:
+    """The board whose thread count includes this thread, if any."""
+    if target_type != "thread" or target.status != Visibility.PUBLISHED:
+        return None
+    return target.board_id
+
+
+def _recount(before: int | None, after: int | None) -> None:
+    # Board pages are paged by the stored count; keep it true when threads move, hide or come back.
+    if before == after:
+        return
+    for board_id, delta in ((before, -1), (after, 1)):
+        board = db.session.get(Board, board_id) if board_id else None
+        if board:
+            board.thread_count = max(0, board.thread_count + delta)
 
 
 def _log(action, target_type, target_id, rule, note, moderator, subject_id) -> ModerationAction:
@@ -364,7 +386,9 @@ def decide_appeal(moderator, appeal_id: int, overturn: bool) -> Appeal:
 def _undo(entry: ModerationAction) -> None:
     if entry.action in ("hide", "delete", "auto_hide"):
         target = _target(entry.target_type, entry.target_id)
+        before = _listed_in(entry.target_type, target)
         target.status = Visibility.PUBLISHED
+        _recount(before, _listed_in(entry.target_type, target))
     elif entry.action == "suspend":
         for suspension in db.session.scalars(select(Suspension).where(Suspension.action_id == entry.id)):
             suspension.ends_at = utcnow()

@@ -284,3 +284,14 @@ def test_demo_forum_seeds_once_and_every_page_opens(client):
     dialogue = db.session.query(Thread).filter(Thread.dialogue_ends_at.is_not(None)).one()
     html = client.get(f"/dien-dan/chu-de/{dialogue.id}").get_data(as_text=True)
     assert "theo chuẩn GTFS" in html and "Lê Minh Lãnh" in html
+
+
+def test_admin_creates_a_board_with_a_clean_address(client):
+    sign_in(client, established(Role.ADMIN))
+    page = "/dien-dan/quan-tri/chuyen-muc"
+    response = post_form(client, page, {"name": "Đổi mới sáng tạo", "post_policy": "officials"}, page=page)
+    assert response.status_code == 303 and response.headers["Location"] == "/dien-dan/doi-moi-sang-tao"
+    again = post_form(client, page, {"name": "Đổi mới sáng tạo", "post_policy": "everyone"}, page=page)
+    assert again.status_code == 422 and "địa chỉ này đã được dùng" in again.get_data(as_text=True)
+    blank = post_form(client, page, {"name": "\u200b\u202e", "post_policy": "everyone"}, page=page)
+    assert blank.status_code == 422

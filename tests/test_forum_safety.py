@@ -258,3 +258,17 @@ def test_vote_fragment_fits_two_kilobytes(client, busy_forum, htmx_headers):
     sign_in(client, established())
     response = post_form(client, f"/dien-dan/bai/{busy_forum['post']}/binh-chon", headers=htmx_headers)
     assert response.status_code == 200 and _gzipped(response) <= FRAGMENT_BUDGET
+
+
+@pytest.mark.parametrize("url,data", [
+    ("/dien-dan/quan-tri/hoi-dap", {"board_id": "1", "title": "Đối thoại", "body": "Giới thiệu", "starts_at": "2026-12-01T09:00",
+                                     "ends_at": "2026-12-01T11:00", "panel": "a\x00b@example.vn"}),
+    ("/dien-dan/quan-tri/hoi-dap", {"board_id": "abc", "starts_at": "không phải ngày"}),
+    ("/dien-dan/quan-tri/huy-hieu", {"email": "x\x00@example.vn", "kind": "expert"}),
+    ("/dien-dan/quan-tri/chuyen-muc", {"name": "\x00\u202e", "slug": "%00/../", "post_policy": "everyone"}),
+    ("/kiem-duyet/tu-cam", {"word": "\x00\x00"}),
+])
+def test_odd_admin_input_never_fails(client, url, data):
+    make_board()
+    sign_in(client, established(Role.ADMIN))
+    assert post_form(client, url, data).status_code in (303, 422)

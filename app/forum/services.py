@@ -527,10 +527,13 @@ def published_submission(code: str):
 def create_board(admin, name: str, slug: str, description: str, post_policy: str) -> Board:
     if not admin.has_role("admin"):
         raise PermissionDenied()
-    slug = re.sub(r"[^a-z0-9-]+", "-", search_key(slug or name)).strip("-")[:64]
+    name = clean_line(name)[:120]
+    if not name:
+        raise ValidationError("name", _("Enter a name."))
+    slug = re.sub(r"[^a-z0-9-]+", "-", search_key(clean_line(slug) or name)).strip("-")[:64]
     if not slug or db.session.scalar(select(Board.id).where(Board.slug == slug)):
         raise ValidationError("slug", _("Choose another address: this one is taken."))
-    board = Board(name=clean_line(name)[:120], slug=slug, description=clean_line(description)[:500],
+    board = Board(name=name, slug=slug, description=clean_line(description)[:500],
                   post_policy=post_policy, position=len(boards()))
     db.session.add(board)
     db.session.commit()
@@ -540,7 +543,7 @@ def create_board(admin, name: str, slug: str, description: str, post_policy: str
 def grant_badge(admin, email: str, kind: str, label: str) -> Badge:
     if not admin.has_role("admin"):
         raise PermissionDenied()
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    user = db.session.scalar(select(User).where(User.email == clean_line(email).lower()))
     if user is None:
         raise ValidationError("email", _("No account has this e-mail address."))
     badge = db.session.scalar(select(Badge).where(Badge.user_id == user.id, Badge.kind == kind))
@@ -560,7 +563,8 @@ def create_dialogue(admin, board: Board, title: str, body: str, starts_at, ends_
         raise ValidationError("ends_at", _("The session must end after it starts."))
     members = []
     for email in panel_emails:
-        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        email = clean_line(email).lower()
+        user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             raise ValidationError("panel", _("No account has the e-mail address %(email)s.", email=email))
         members.append(user)

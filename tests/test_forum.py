@@ -1,5 +1,4 @@
 """The forum: reading in small pages, writing in safe Markdown, votes, answers, follows, search."""
-import re
 from datetime import timedelta
 
 import pytest

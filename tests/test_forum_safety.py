@@ -7,7 +7,7 @@ import pytest
 from app.accounts.models import Role
 from app.extensions import db
 from app.forum import services as forum
-from app.forum.models import Post, Thread
+from app.forum.models import Thread
 from app.moderation import services as moderation
 from tests.forum_support import established, make_board, make_thread, newcomer, post_form, posts_of, sign_in, suspended
 

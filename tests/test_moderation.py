@@ -7,7 +7,7 @@ from app.accounts.models import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum
-from app.forum.models import InboxItem, Post, Thread
+from app.forum.models import InboxItem, Post
 from app.moderation import services as moderation
 from app.moderation.models import Appeal, FilterWord, Flag, ModerationAction, Suspension
 from app.moderation.wordfilter import SEED_WORDS, find_hits

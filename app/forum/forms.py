@@ -5,7 +5,6 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.common.forms import BaseForm
 from app.forum.models import PostPolicy
-from app.forum.services import MAX_BODY
 from app.moderation.services import REASONS
 
 BODY_HINT = _l("Plain text, or **bold**, _italic_, lists, > quotes, `code` and links. No images.")

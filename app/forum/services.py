@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Identity, User
 from app.common.errors import PermissionDenied, ValidationError
-from app.common.permissions import can_mark_answer, can_post_in_board, is_moderator, is_official
+from app.common.permissions import can_mark_answer, can_post_in_board, is_moderator
 from app.common.text import clean_block, search_key
 from app.common.time import utcnow
 from app.extensions import db
@@ -575,7 +575,3 @@ def create_dialogue(admin, board: Board, title: str, body: str, starts_at, ends_
     db.session.add_all(Panelist(thread_id=thread.id, user_id=user.id) for user in members)
     db.session.commit()
     return thread
-
-
-def is_official_or_moderator(user) -> bool:
-    return is_official(user) or is_moderator(user)

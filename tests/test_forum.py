@@ -294,3 +294,11 @@ def test_admin_creates_a_board_with_a_clean_address(client):
     assert again.status_code == 422 and "địa chỉ này đã được dùng" in again.get_data(as_text=True)
     blank = post_form(client, page, {"name": "\u200b\u202e", "post_policy": "everyone"}, page=page)
     assert blank.status_code == 422
+
+
+def test_forum_reads_in_english_too(client):
+    thread = make_thread(replies=1)
+    client.set_cookie("lang", "en")
+    board = client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
+    page = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "2 posts" in board and "Sign in to reply" in page and '<html lang="en">' in page

@@ -66,3 +66,7 @@ worker: setup
 
 clean:
 	rm -rf $(VENV) node_modules app/static/js instance
+
+# The forum at scale: page 1 of a 1,000-post thread against page 1 of a 10-post one.
+bench-forum: setup
+	$(BIN)/python bench/forum_scale.py

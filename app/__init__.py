@@ -51,6 +51,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.desk import bp as desk_bp
     from app.feedback import bp as feedback_bp
     from app.notify import bp as notify_bp
+    from app.forum import bp as forum_bp
+    from app.moderation import bp as moderation_bp
     from app.tracking import bp as tracking_bp
 
     app.register_blueprint(core_bp)
@@ -59,3 +61,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(notify_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(moderation_bp)

@@ -33,12 +33,7 @@ def _field_names(form_class) -> list[str]:
         "version", "kind", "topic_id", "note", "reason", "agency_id"]
 
 
-def test_nul_in_queue_filter_is_refused_up_front(client, db):
-    login(client, make_staff(Role.COORDINATOR, email="q@example.vn"))
-    assert client.get("/can-bo?status=%00").status_code == 400  # common/security.refuse_nul_bytes
-
-
-@pytest.mark.parametrize("query", ["topic=-1", "province=abc", "trang=99999999999999999999",
+@pytest.mark.parametrize("query", ["status=%00", "topic=-1", "province=abc", "trang=99999999999999999999",
                                    "trang=-5", "due=x&sort=y&kind=z", "q=" + "a" * 500, "q=%25%5F%5C",
                                    "mine=1&unassigned=1"])
 def test_garbage_queue_filters_never_500(client, db, query):
@@ -88,14 +83,12 @@ def test_nul_and_control_characters_never_reach_the_database(app, client, db, mo
     workflow.take(submission, officer, submission.version)
     workflow.request_info(submission, officer, submission.version, "Câu hỏi")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    assert client.get("/tra-cuu/%00").status_code == 400  # NUL is refused up front
-    refused = client.post(f"/tra-cuu/rieng/{token}/bo-sung", data={"reply": "Trả\x00 lời"})
-    assert refused.status_code == 400
-    response = client.post(f"/tra-cuu/rieng/{token}/bo-sung", data={"reply": "Trả\x1b lời\x07"})
+    assert client.get("/tra-cuu/%00").status_code == 400  # a NUL in the path is refused up front
+    response = client.post(f"/tra-cuu/rieng/{token}/bo-sung", data={"reply": "Trả\x00 lời\x07"})
     assert response.status_code == 303
     ext_note = [e.internal_note for e in submission.events if e.action == "provide_info"]
     assert ext_note == ["Trả lời"]
     login_client = client.application.test_client()
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     login(login_client, coordinator)
-    assert login_client.get("/can-bo?q=%00s%C3%B3ng").status_code == 400
+    assert login_client.get("/can-bo?q=%00s%C3%B3ng").status_code == 200

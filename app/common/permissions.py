@@ -50,3 +50,24 @@ def can_view_private(user, submission, token_ok: bool = False) -> bool:
     if user.has_role("admin", "coordinator"):
         return True
     return user.is_staff and submission.agency_id is not None and user.agency_id == submission.agency_id
+
+
+# The forum and its moderation.
+
+def is_moderator(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role("moderator", "admin"))
+
+
+def is_official(user) -> bool:
+    """Agency staff, who speak for their agency in the forum."""
+    return bool(user and user.is_authenticated and user.is_staff and user.agency_id)
+
+
+def can_post_in_board(user, board, is_expert: bool = False) -> bool:
+    if board.post_policy == "everyone":
+        return True
+    return is_official(user) or is_expert or is_moderator(user)
+
+
+def can_mark_answer(user, thread) -> bool:
+    return bool(user and user.is_authenticated and (thread.author_id == user.id or is_official(user) or is_moderator(user)))

@@ -56,6 +56,7 @@ def seed_demo(count: int = 300, seed: int = 2026) -> int:
     rng = random.Random(seed)
     _demo_accounts()
     if db.session.scalar(select(func.count()).select_from(feedback.Submission)):
+        seed_forum_demo()
         return 0
     topics = db.session.scalars(select(Topic.id).where(Topic.parent_id.is_not(None))).all()
     agencies = db.session.scalars(select(Agency)).all()
@@ -64,6 +65,7 @@ def seed_demo(count: int = 300, seed: int = 2026) -> int:
         submission, _token = feedback.submit_feedback(_random_input(rng, topics, index), user=citizen if index % 10 == 0 else None)
         _advance(submission, rng.choice(STATUS_MIX), rng, agencies)
     db.session.commit()
+    seed_forum_demo()
     return count
 
 
@@ -132,3 +134,106 @@ def _advance(submission, target: str, rng: random.Random, agencies: list[Agency]
         event.created_at = received + timedelta(days=day)
         if action == "answer":  # the on-time rate counts these
             submission.answered_at = event.created_at
+
+
+# The forum: boards, threads, a policy dialogue, badges and the word filter.
+
+FORUM_BOARDS = [
+    ("chuyen-doi-so", "Chuyển đổi số", "Dịch vụ công trực tuyến, hạ tầng số, kỹ năng số ở cơ sở.", "everyone"),
+    ("khoa-hoc-cong-nghe", "Khoa học và công nghệ", "Đề tài, quỹ, sở hữu trí tuệ, chuyển giao công nghệ.", "everyone"),
+    ("thong-bao", "Thông báo từ cơ quan", "Cơ quan nhà nước và chuyên gia đăng thông tin chính thức.", "officials"),
+]
+FORUM_THREADS = [
+    ("chuyen-doi-so", "congdan@gopy.local", "Sóng 4G ở thôn bản: kinh nghiệm của các xã?",
+     ["Xã tôi ở vùng núi, sóng yếu nên người dân khó **làm thủ tục trực tuyến**. Các xã khác xử lý thế nào?",
+      "Chỗ chúng tôi nhà mạng đã lắp thêm trạm nhỏ sau khi xã gửi kiến nghị qua Góp Ý.",
+      "> Chỗ chúng tôi nhà mạng đã lắp thêm trạm nhỏ\n\nBạn có thể chia sẻ mẫu kiến nghị không?",
+      "Bộ đang tổng hợp danh sách thôn chưa có sóng để đưa vào chương trình viễn thông công ích."]),
+    ("khoa-hoc-cong-nghe", "chuyengia@gopy.local", "Khoán chi đến sản phẩm cuối cùng: cần hướng dẫn gì thêm?",
+     ["Nghị định mới cho phép khoán chi, nhưng các trường vẫn yêu cầu nhiều chứng từ. Cần:\n\n- mẫu hợp đồng khoán\n- tiêu chí nghiệm thu sản phẩm",
+      "Doanh nghiệp chúng tôi cũng gặp vướng mắc tương tự khi tham gia đề tài hợp tác."]),
+    ("thong-bao", "chuyenvien@gopy.local", "Lịch đối thoại trực tuyến về dữ liệu mở",
+     ["Bộ Khoa học và Công nghệ tổ chức đối thoại về dữ liệu mở. Mời người dân đặt câu hỏi trước phiên."]),
+]
+
+
+def seed_forum_demo() -> None:
+    """Boards, threads, a dialogue and the word list; skipped when boards exist."""
+    from app.forum.models import Board
+
+    if db.session.scalar(select(func.count()).select_from(Board)):
+        return
+    from app.moderation.services import seed_words
+
+    seed_words()
+    users = _forum_people()
+    boards = {slug: Board(slug=slug, name=name, description=text, post_policy=policy, position=index)
+              for index, (slug, name, text, policy) in enumerate(FORUM_BOARDS)}
+    db.session.add_all(boards.values())
+    db.session.flush()
+    speakers = [users["congdan@gopy.local"], users["doanhnghiep@gopy.local"], users["chuyenvien@gopy.local"]]
+    for slug, email, title, bodies in FORUM_THREADS:
+        thread = _forum_thread(boards[slug], users[email], title, bodies[0])
+        for index, body in enumerate(bodies[1:]):
+            _forum_post(thread, speakers[index % len(speakers)], body)
+    submission = db.session.scalar(select(feedback.Submission).where(feedback.Submission.consent_publish.is_(True)).limit(1))
+    if submission:
+        linked = _forum_thread(boards["chuyen-doi-so"], users["congdan@gopy.local"], f"Bàn về góp ý: {submission.title}",
+                               "Mời mọi người cùng thảo luận góp ý này và theo dõi tình trạng xử lý.")
+        linked.submission_id = submission.id
+    _forum_dialogue(boards["thong-bao"], users)
+    db.session.commit()
+
+
+def _forum_people() -> dict:
+    from app.forum.models import Badge
+
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    if not db.session.scalar(select(User).where(User.email == "chuyengia@gopy.local")):
+        expert = User(email="chuyengia@gopy.local", full_name="Đỗ Minh Khoa", email_verified_at=utcnow())
+        expert.set_password(DEMO_PASSWORD, method)
+        db.session.add(expert)
+        db.session.flush()
+        db.session.add(Badge(user_id=expert.id, kind="expert", label="PGS.TS., Viện Công nghệ Thông tin"))
+    return {user.email: user for user in db.session.scalars(select(User).where(User.email.like("%@gopy.local")))}
+
+
+def _forum_thread(board, author, title: str, body: str):
+    from app.common.text import search_key
+    from app.forum.models import Thread
+
+    thread = Thread(board_id=board.id, author_id=author.id, title=title, search_text=search_key(title))
+    db.session.add(thread)
+    db.session.flush()
+    _forum_post(thread, author, body, is_opening=True)
+    return thread
+
+
+def _forum_post(thread, author, body: str, **values):
+    """Demo posts skip the new-account hold and rate limits; they go through publish()."""
+    from app.common.text import search_key
+    from app.forum import markup
+    from app.forum.models import Post
+    from app.forum.services import publish
+
+    post = Post(thread_id=thread.id, author_id=author.id, body_source=body, body_html=markup.render(body),
+                search_text=search_key(body), **values)
+    db.session.add(post)
+    db.session.flush()
+    publish(post)
+    return post
+
+
+def _forum_dialogue(board, users) -> None:
+    from app.forum.models import Panelist
+
+    thread = _forum_thread(board, users["admin@gopy.local"], "Đối thoại: mở dữ liệu giao thông công cộng",
+                           "Lãnh đạo Bộ trả lời các câu hỏi được bình chọn nhiều nhất. Câu hỏi nhận đến khi phiên kết thúc.")
+    thread.dialogue_starts_at = utcnow() - timedelta(hours=1)
+    thread.dialogue_ends_at = utcnow() + timedelta(days=7)
+    db.session.add(Panelist(thread_id=thread.id, user_id=users["lanhdao@gopy.local"].id))
+    asked = _forum_post(thread, users["congdan@gopy.local"], "Khi nào dữ liệu giờ chạy xe buýt được công bố?")
+    _forum_post(thread, users["doanhnghiep@gopy.local"], "Dữ liệu sẽ theo chuẩn GTFS chứ ạ?")
+    asked.score = 2
+    _forum_post(thread, users["lanhdao@gopy.local"], "Dự kiến trong quý tới, theo chuẩn GTFS.", answer_to_id=asked.id)
+    asked.answered_at = utcnow()

@@ -1,0 +1,6 @@
+"""The forum: boards, threads, posts, votes, follows, the inbox and policy dialogues."""
+from flask import Blueprint
+
+bp = Blueprint("forum", __name__)
+
+from app.forum import routes  # noqa: E402,F401

@@ -1,0 +1,193 @@
+"""Forum tables: boards, threads, posts, votes, read marks, follows, inbox items, badges."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+
+class Visibility:
+    PUBLISHED = "published"
+    HELD = "held"  # waits for a moderator before anyone else sees it
+    HIDDEN = "hidden"
+    DELETED = "deleted"
+
+
+class PostPolicy:
+    EVERYONE = "everyone"
+    OFFICIALS = "officials"  # agency staff, verified experts, moderators and administrators
+    ALL = (EVERYONE, OFFICIALS)
+
+
+class Board(db.Model):
+    __tablename__ = "forum_board"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    post_policy: Mapped[str] = mapped_column(String(16), default=PostPolicy.EVERYONE)
+    position: Mapped[int] = mapped_column(default=0)
+    thread_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Thread(db.Model):
+    __tablename__ = "forum_thread"
+    __table_args__ = (
+        Index("ix_forum_thread_board_list", "board_id", "status", "pinned", "last_post_at"),
+        Index("ix_forum_thread_submission", "submission_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("forum_board.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLISHED)
+    locked: Mapped[bool] = mapped_column(default=False)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    slow_mode_minutes: Mapped[int] = mapped_column(default=0)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    # No foreign key: posts are never removed (only marked deleted), and a key here would make
+    # a cycle between thread and post that SQLite cannot add by ALTER.
+    answer_post_id: Mapped[int | None]
+    # Counted on write so a thread of 1,000 posts costs no COUNT(*) to open.
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A policy dialogue is a thread with a schedule (and a panel).
+    dialogue_starts_at: Mapped[datetime | None]
+    dialogue_ends_at: Mapped[datetime | None]
+
+    board = relationship("Board", lazy="joined")
+    author = relationship("User", lazy="joined")
+    submission = relationship("Submission")
+
+    @property
+    def is_dialogue(self) -> bool:
+        return self.dialogue_ends_at is not None
+
+    @property
+    def dialogue_closed(self) -> bool:
+        return self.is_dialogue and utcnow() >= self.dialogue_ends_at
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == Visibility.PUBLISHED
+
+
+class Post(db.Model):
+    __tablename__ = "forum_post"
+    __table_args__ = (
+        Index("ix_forum_post_thread_list", "thread_id", "id"),
+        Index("ix_forum_post_author_created", "author_id", "created_at"),
+        Index("ix_forum_post_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitized once, on save
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLISHED)
+    held_reason: Mapped[str | None] = mapped_column(String(32))
+    is_opening: Mapped[bool] = mapped_column(default=False)
+    quote_of_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id"))
+    # In a dialogue: a panel answer points at the question it answers.
+    answer_to_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id"), index=True)
+    answered_at: Mapped[datetime | None]
+    score: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    edit_note: Mapped[str | None] = mapped_column(String(300))
+
+    thread = relationship("Thread", foreign_keys=[thread_id])
+    author = relationship("User", lazy="joined")
+
+
+class PostVote(db.Model):
+    """One vote per account per post (dialogue questions are voted the same way)."""
+
+    __tablename__ = "forum_post_vote"
+    __table_args__ = (UniqueConstraint("post_id", "user_id", name="uq_forum_post_vote_post_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ThreadRead(db.Model):
+    """How far a signed-in reader has read a thread: the unread markers come from it."""
+
+    __tablename__ = "forum_thread_read"
+    __table_args__ = (UniqueConstraint("user_id", "thread_id", name="uq_forum_thread_read_user_thread"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Follow(db.Model):
+    __tablename__ = "forum_follow"
+    __table_args__ = (
+        UniqueConstraint("user_id", "thread_id", "board_id", name="uq_forum_follow_user_target"),
+        Index("ix_forum_follow_thread", "thread_id"),
+        Index("ix_forum_follow_board", "board_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("forum_board.id", ondelete="CASCADE"))
+
+
+class InboxItem(db.Model):
+    """The forum's own in-app inbox: new replies and moderators' decisions."""
+
+    __tablename__ = "forum_inbox_item"
+    __table_args__ = (Index("ix_forum_inbox_item_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # reply, moderation
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_action.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    thread = relationship("Thread")
+
+
+class Badge(db.Model):
+    """A badge an administrator granted: verified expert or scientist, identity-verified citizen."""
+
+    __tablename__ = "forum_badge"
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_forum_badge_user_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # expert, verified
+    label: Mapped[str] = mapped_column(String(120), default="")  # e.g. "PGS.TS., Viện Vật lý"
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Panelist(db.Model):
+    """An official or expert an administrator named to answer in a dialogue."""
+
+    __tablename__ = "forum_panelist"
+    __table_args__ = (UniqueConstraint("thread_id", "user_id", name="uq_forum_panelist_thread_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    user = relationship("User", lazy="joined")

@@ -1,0 +1,79 @@
+"""Moderation tables: flags, the action log, appeals, suspensions and the word filter."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import utcnow
+from app.extensions import db
+
+
+class Flag(db.Model):
+    __tablename__ = "moderation_flag"
+    __table_args__ = (
+        UniqueConstraint("user_id", "target_type", "target_id", name="uq_moderation_flag_user_target"),
+        Index("ix_moderation_flag_open", "resolved_at", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    target_type: Mapped[str] = mapped_column(String(8))  # post, thread
+    target_id: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+class ModerationAction(db.Model):
+    """One moderator decision. The public log shows action, target kind, rule and time only."""
+
+    __tablename__ = "moderation_action"
+    __table_args__ = (Index("ix_moderation_action_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(24))
+    target_type: Mapped[str] = mapped_column(String(8))  # post, thread, user
+    target_id: Mapped[int]
+    rule: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Appeal(db.Model):
+    __tablename__ = "moderation_appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("moderation_action.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(String(1000))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # upheld, overturned
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    action = relationship("ModerationAction", lazy="joined")
+
+
+class Suspension(db.Model):
+    __tablename__ = "moderation_suspension"
+    __table_args__ = (Index("ix_moderation_suspension_user_ends", "user_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    rule: Mapped[str] = mapped_column(String(16), default="")
+    reason: Mapped[str] = mapped_column(String(300), default="")  # the moderator's note
+    ends_at: Mapped[datetime]
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_action.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FilterWord(db.Model):
+    """A word or phrase the filter holds posts for; administrators edit the list."""
+
+    __tablename__ = "moderation_filter_word"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

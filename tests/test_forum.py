@@ -1,0 +1,304 @@
+"""The forum: reading in small pages, writing in safe Markdown, votes, answers, follows, search."""
+from datetime import timedelta
+
+import pytest
+
+from app.accounts.models import AccountKind, Identity, Role
+from app.common.time import utcnow
+from app.extensions import db
+from app.forum import services as forum
+from app.forum.models import Badge, InboxItem, Post
+from tests.factories import make_submission
+from tests.forum_support import established, make_board, make_thread, post_form, posts_of, sign_in
+
+
+def test_forum_index_lists_boards_as_page(client):
+    make_board()
+    response = client.get("/dien-dan")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in html
+    assert "Chuyển đổi số" in html and "Diễn đàn" in html
+
+
+def test_board_page_and_fragment_share_the_thread_list(client, htmx_headers):
+    thread = make_thread()
+    page = client.get("/dien-dan/chuyen-doi-so")
+    fragment = client.get("/dien-dan/chuyen-doi-so", headers=htmx_headers)
+    assert page.status_code == fragment.status_code == 200
+    assert "<html" in page.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
+    assert thread.title in fragment.get_data(as_text=True)
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_unknown_board_and_thread_are_404(client):
+    assert client.get("/dien-dan/khong-co").status_code == 404
+    assert client.get("/dien-dan/chu-de/999999").status_code == 404
+    assert client.get("/dien-dan/bai/999999").status_code == 404
+
+
+def test_citizen_starts_a_thread_and_replies(client):
+    make_board()
+    citizen = established()
+    sign_in(client, citizen)
+    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi",
+                         {"title": "Đề xuất mở dữ liệu xe buýt", "body": "Nên công bố **lộ trình** xe buýt."})
+    assert response.status_code == 303
+    thread_url = response.headers["Location"]
+    reply = post_form(client, thread_url + "/tra-loi", {"body": "Tôi đồng ý với đề xuất này."}, page=thread_url)
+    assert reply.status_code == 303
+    html = client.get(thread_url).get_data(as_text=True)
+    assert "<strong>lộ trình</strong>" in html and "Tôi đồng ý với đề xuất này." in html
+
+
+def test_invalid_thread_keeps_what_was_typed(client):
+    make_board()
+    sign_in(client, established())
+    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {"title": "Ồ", "body": "Nội dung vẫn còn đây"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nội dung vẫn còn đây" in html and 'href="#title"' in html
+
+
+def test_quote_prefills_the_reply_with_the_quoted_post(client):
+    thread = make_thread(body="Câu gốc cần trích dẫn")
+    first = posts_of(thread)[0]
+    sign_in(client, established())
+    html = client.get(f"/dien-dan/chu-de/{thread.id}/tra-loi?trich={first.id}").get_data(as_text=True)
+    assert "&gt; Câu gốc cần trích dẫn" in html
+    assert f'name="quote_of" type="hidden" value="{first.id}"' in html
+
+
+def test_long_thread_is_paginated_with_load_more_and_plain_links(client, htmx_headers):
+    thread = make_thread(replies=24)
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert html.count('<article') == forum.POSTS_PER_PAGE
+    assert f'href="/dien-dan/chu-de/{thread.id}?trang=2"' in html and 'rel="next"' in html
+    assert 'hx-get="/dien-dan/chu-de/%d?trang=2"' % thread.id in html
+    more = client.get(f"/dien-dan/chu-de/{thread.id}?trang=2", headers=htmx_headers).get_data(as_text=True)
+    assert "<html" not in more and more.count('<article') == 10 and "trang=3" in more
+    last = client.get(f"/dien-dan/chu-de/{thread.id}?trang=3").get_data(as_text=True)
+    assert "Ý kiến số 24" in last and 'rel="prev"' in last
+
+
+@pytest.mark.parametrize("trang", ["0", "-3", "abc", "99999999999999999999"])
+def test_odd_page_numbers_do_not_fail(client, trang):
+    thread = make_thread()
+    assert client.get(f"/dien-dan/chu-de/{thread.id}?trang={trang}").status_code == 200
+
+
+def test_markdown_links_are_nofollow_and_images_are_not_loaded(client):
+    author = established(Role.MODERATOR)
+    thread = make_thread(author, body="Xem [báo cáo](https://example.vn/bao-cao) và ![ảnh](https://evil.example/x.png)")
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert '<a href="https://example.vn/bao-cao" rel="nofollow ugc noopener">báo cáo</a>' in html
+    assert "<img" not in html
+
+
+def test_author_edits_within_the_window_and_the_edit_is_shown(client):
+    citizen = established()
+    thread = make_thread(citizen, body="Bản đầu tiên của bài viết")
+    post = posts_of(thread)[0]
+    sign_in(client, citizen)
+    response = post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Bản đã sửa của bài viết"})
+    assert response.status_code == 303
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "Bản đã sửa" in html and "đã sửa" in html
+
+
+def test_edit_after_the_window_is_refused(client):
+    citizen = established()
+    thread = make_thread(citizen)
+    post = posts_of(thread)[0]
+    post.created_at = utcnow() - forum.EDIT_WINDOW - timedelta(minutes=1)
+    db.session.commit()
+    sign_in(client, citizen)
+    assert client.get(f"/dien-dan/bai/{post.id}/sua").status_code == 403
+    assert post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Sửa muộn"}).status_code == 403
+
+
+def test_someone_else_cannot_edit_or_delete_my_post(client):
+    thread = make_thread(established(), replies=0)
+    post = posts_of(thread)[0]
+    sign_in(client, established())
+    assert client.get(f"/dien-dan/bai/{post.id}/sua").status_code == 403
+    assert post_form(client, f"/dien-dan/bai/{post.id}/xoa").status_code == 403
+
+
+def test_deleting_my_reply_leaves_a_placeholder(client):
+    citizen = established()
+    thread = make_thread()
+    reply = forum.reply(citizen, thread, "Bài tôi sẽ xoá đi")
+    sign_in(client, citizen)
+    assert post_form(client, f"/dien-dan/bai/{reply.id}/xoa").status_code == 303
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "Bài tôi sẽ xoá đi" not in html and "Bài viết này đã bị xoá." in html
+
+
+def test_vote_counts_once_per_account_and_toggles(client, htmx_headers):
+    thread = make_thread()
+    post = posts_of(thread)[0]
+    voter = established()
+    sign_in(client, voter)
+    first = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon", headers=htmx_headers)
+    assert first.status_code == 200 and "(1)" in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
+    assert 'aria-pressed="true"' in first.get_data(as_text=True)
+    second = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon")
+    assert second.status_code == 303
+    db.session.refresh(post)
+    assert post.score == 0
+
+
+def test_thread_author_marks_the_answer_but_another_citizen_cannot(client):
+    author = established()
+    thread = make_thread(author)
+    answer = forum.reply(established(Role.OFFICER, agency_code="BKHCN"), thread, "Bộ đã có hướng dẫn tại Thông tư 01.")
+    sign_in(client, established())
+    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/giai-dap/{answer.id}").status_code == 403
+    sign_in(client, author)
+    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/giai-dap/{answer.id}").status_code == 303
+    db.session.refresh(thread)
+    assert thread.answer_post_id == answer.id
+    assert "app-post--answer" in client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+
+
+def test_badges_show_agency_expert_organisation_and_verified(client):
+    official = established(Role.OFFICER, agency_code="BKHCN", full_name="Trần Cán Bộ")
+    expert = established(full_name="Lê Nhà Khoa Học")
+    db.session.add(Badge(user_id=expert.id, kind="expert", label="PGS.TS. Vật lý"))
+    business = established(kind=AccountKind.ORGANISATION, org_name="Công ty Sông Hồng", tax_code="0100109106")
+    citizen = established(full_name="Phạm Định Danh")
+    db.session.add(Identity(user_id=citizen.id, provider="vneid", subject="x1", assurance_level=2))
+    db.session.commit()
+    thread = make_thread(official)
+    for user in (expert, business, citizen):
+        forum.reply(user, thread, f"Ý kiến của {user.display_name}")
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    agency_name = official.agency.name
+    assert f"Cán bộ · {agency_name}" in html
+    assert "Chuyên gia · PGS.TS. Vật lý" in html
+    assert "app-badge--organisation" in html and "app-badge--verified" in html
+
+
+def test_unread_markers_for_signed_in_readers(client):
+    reader = established()
+    thread = make_thread()
+    sign_in(client, reader)
+    assert "app-unread" in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
+    client.get(f"/dien-dan/chu-de/{thread.id}")
+    assert "app-unread" not in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
+    forum.reply(established(Role.MODERATOR), thread, "Một trả lời mới hơn")
+    assert "app-unread" in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert html.count("app-tag--new") == 1
+
+
+def test_followers_get_new_replies_in_their_inbox(client):
+    thread = make_thread()
+    follower = established()
+    sign_in(client, follower)
+    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/theo-doi").status_code == 303
+    forum.reply(established(Role.MODERATOR), thread, "Có tin mới về sóng di động")
+    assert db.session.query(InboxItem).filter_by(user_id=follower.id).count() == 1
+    html = client.get("/dien-dan/hop-thu").get_data(as_text=True)
+    assert thread.title in html and "(1)" in html
+    assert "(1)" not in client.get("/dien-dan/hop-thu").get_data(as_text=True)  # read now
+
+
+def test_board_followers_hear_of_new_threads(client):
+    board = make_board()
+    follower = established()
+    sign_in(client, follower)
+    post_form(client, "/dien-dan/chuyen-doi-so/theo-doi")
+    make_thread(board=board)
+    assert db.session.query(InboxItem).filter_by(user_id=follower.id).count() == 1
+
+
+@pytest.mark.parametrize("query", ["chuyen doi so", "CHUYỂN ĐỔI SỐ", "chuyển doi so"])
+def test_search_ignores_diacritics(client, query, htmx_headers):
+    make_thread(title="Chuyển đổi số cấp xã", body="Nội dung")
+    make_thread(title="Một chủ đề khác", body="Bài có nhắc tới chuyển đổi số ở cuối")
+    make_thread(title="Không liên quan", body="Giá lúa tăng")
+    html = client.get("/dien-dan/tim-kiem", query_string={"q": query}).get_data(as_text=True)
+    assert "Chuyển đổi số cấp xã" in html and "Một chủ đề khác" in html and "Không liên quan" not in html
+    fragment = client.get("/dien-dan/tim-kiem", query_string={"q": query}, headers=htmx_headers).get_data(as_text=True)
+    assert "<html" not in fragment and "Chuyển đổi số cấp xã" in fragment
+
+
+def test_search_treats_percent_and_underscore_literally(client):
+    make_thread(title="Tăng 100% tốc độ mạng", body="Nội dung")
+    make_thread(title="Chủ đề thường", body="Nội dung")
+    html = client.get("/dien-dan/tim-kiem", query_string={"q": "0%"}).get_data(as_text=True)
+    assert "Tăng 100% tốc độ mạng" in html and "Chủ đề thường" not in html
+
+
+def test_thread_linked_to_a_published_submission_shows_its_status(client):
+    submission, _token = make_submission(consent_publish=True)
+    make_board()
+    sign_in(client, established())
+    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {
+        "title": "Bàn về sóng di động", "body": "Cùng thảo luận góp ý này", "submission_code": submission.code})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã tiếp nhận" in html and f"/tra-cuu/{submission.code}" in html
+    tracking = client.get(f"/tra-cuu/{submission.code}").get_data(as_text=True)
+    assert "Bàn về sóng di động" in tracking
+
+
+def test_unpublished_submission_cannot_be_linked(client):
+    submission, _token = make_submission(consent_publish=False)
+    make_board()
+    sign_in(client, established())
+    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {
+        "title": "Bàn về sóng di động", "body": "Nội dung", "submission_code": submission.code})
+    assert response.status_code == 422
+    assert "Không có góp ý công khai nào mang mã này." in response.get_data(as_text=True)
+
+
+def test_invisible_characters_are_stripped_from_titles(client):
+    make_board()
+    sign_in(client, established())
+    post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi",
+              {"title": "Tiêu\u200b đề \u202egiả mạo\u202c", "body": "Nội dung bài"})
+    thread = db.session.query(forum.Thread).one()
+    assert thread.title == "Tiêu đề giả mạo"
+
+
+def test_officials_only_board_refuses_citizens(client):
+    make_board("thong-bao", "Thông báo", policy="officials")
+    sign_in(client, established())
+    response = post_form(client, "/dien-dan/thong-bao/chu-de-moi", {"title": "Tôi muốn đăng", "body": "Nội dung"})
+    assert response.status_code == 403
+    assert db.session.query(Post).count() == 0
+
+
+def test_demo_forum_seeds_once_and_every_page_opens(client):
+    from app.forum.models import Board, Thread
+    from app.seeds.demo import seed_demo
+
+    seed_demo(count=5)
+    seed_demo(count=5)
+    assert db.session.query(Board).count() == 3
+    for thread in db.session.query(Thread):
+        assert client.get(f"/dien-dan/chu-de/{thread.id}").status_code == 200
+    dialogue = db.session.query(Thread).filter(Thread.dialogue_ends_at.is_not(None)).one()
+    html = client.get(f"/dien-dan/chu-de/{dialogue.id}").get_data(as_text=True)
+    assert "theo chuẩn GTFS" in html and "Lê Minh Lãnh" in html
+
+
+def test_admin_creates_a_board_with_a_clean_address(client):
+    sign_in(client, established(Role.ADMIN))
+    page = "/dien-dan/quan-tri/chuyen-muc"
+    response = post_form(client, page, {"name": "Đổi mới sáng tạo", "post_policy": "officials"}, page=page)
+    assert response.status_code == 303 and response.headers["Location"] == "/dien-dan/doi-moi-sang-tao"
+    again = post_form(client, page, {"name": "Đổi mới sáng tạo", "post_policy": "everyone"}, page=page)
+    assert again.status_code == 422 and "địa chỉ này đã được dùng" in again.get_data(as_text=True)
+    blank = post_form(client, page, {"name": "\u200b\u202e", "post_policy": "everyone"}, page=page)
+    assert blank.status_code == 422
+
+
+def test_forum_reads_in_english_too(client):
+    thread = make_thread(replies=1)
+    client.set_cookie("lang", "en")
+    board = client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
+    page = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "2 posts" in board and "Sign in to reply" in page and '<html lang="en">' in page

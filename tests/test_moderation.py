@@ -1,0 +1,338 @@
+"""Moderation: holds, flags, the queue and its actions, the public log, appeals, abuse limits."""
+from datetime import timedelta
+
+import pytest
+
+from app.accounts.models import Role
+from app.common.time import utcnow
+from app.extensions import db
+from app.forum import services as forum
+from app.forum.models import InboxItem, Post
+from app.moderation import services as moderation
+from app.moderation.models import Appeal, FilterWord, Flag, ModerationAction, Suspension
+from app.moderation.wordfilter import SEED_WORDS, find_hits
+from app.common.errors import PermissionDenied
+from tests.forum_support import (established, make_board, make_thread, newcomer, post_form, posts_of, reload, sign_in,
+                                 suspended)
+
+
+@pytest.fixture()
+def words(db):
+    moderation.seed_words()
+
+
+def test_new_accounts_first_post_waits_for_approval(client):
+    thread = make_thread()
+    author = newcomer()
+    sign_in(client, author)
+    response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Bài đầu tiên của tôi ở đây"})
+    assert response.status_code == 303
+    post = db.session.query(Post).filter_by(author_id=author.id).one()
+    assert post.status == "held" and post.held_reason == "new_account"
+    own_view = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "Bài đầu tiên của tôi" in own_view and "Đang chờ duyệt" in own_view
+    sign_in(client, established())
+    assert "Bài đầu tiên của tôi" not in client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    moderator = established(Role.MODERATOR)
+    sign_in(client, moderator)
+    queue = client.get("/kiem-duyet").get_data(as_text=True)
+    assert "Bài đầu tiên của tôi" in queue and "bài đầu tiên của tài khoản mới" in queue
+    assert post_form(client, f"/kiem-duyet/hanh-dong/bai/{post.id}", {"action": "approve"}).status_code == 303
+    client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
+    with client.session_transaction() as session:
+        session.clear()
+    assert "Bài đầu tiên của tôi" in client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+
+
+def test_new_accounts_held_thread_is_published_on_approval(client):
+    board = make_board()
+    author = newcomer()
+    thread = forum.create_thread(author, board, "Chủ đề của người mới", "Nội dung mở đầu")
+    assert thread.status == "held" and client.get(f"/dien-dan/chu-de/{thread.id}").status_code == 404
+    moderation.act(established(Role.MODERATOR), "approve", "thread", thread.id)
+    assert client.get(f"/dien-dan/chu-de/{thread.id}").status_code == 200
+    assert board.thread_count == 1
+
+
+def test_profane_word_without_diacritics_is_held(client, words):
+    thread = make_thread()
+    sign_in(client, established())
+    post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Ai nói thế là do ngu thật"})
+    post = posts_of(thread)[-1]
+    assert post.status == "held" and post.held_reason == "word_filter"
+
+
+@pytest.mark.parametrize("text,hit", [
+    ("đồ ngu", True), ("do ngu", True), ("ĐỒ   NGU", True), ("d.o n.g.u", True), ("đ-ồ n_g_u", True),
+    ("k h o n n a n", True), ("đ\u200bm", True), ("vcl!", True),
+    ("đồ ngủ cho bé", False), ("quản trị admin", False), ("không nạn nhân", False), ("chuyển đổi số", False),
+])
+def test_word_filter_sees_through_spacing_and_diacritics(text, hit):
+    assert bool(find_hits(text, list(SEED_WORDS))) is hit
+
+
+def test_many_links_are_held(client):
+    thread = make_thread()
+    author = established()
+    body = " ".join(f"https://vi-du-{n}.vn" for n in range(5))
+    post = forum.reply(author, thread, body)
+    assert post.status == "held" and post.held_reason == "links"
+
+
+def test_admin_edits_the_word_list(client):
+    admin = established(Role.ADMIN)
+    sign_in(client, admin)
+    assert post_form(client, "/kiem-duyet/tu-cam", {"word": "Thằng Hề"}, page="/kiem-duyet/tu-cam").status_code == 303
+    word = db.session.query(FilterWord).one()
+    assert word.word == "thằng hề"
+    assert post_form(client, f"/kiem-duyet/tu-cam/{word.id}/xoa", page="/kiem-duyet/tu-cam").status_code == 303
+    assert db.session.query(FilterWord).count() == 0
+    sign_in(client, established(Role.MODERATOR))
+    assert client.get("/kiem-duyet/tu-cam").status_code == 403
+
+
+def test_flag_once_per_person_per_item(client):
+    thread = make_thread()
+    post = posts_of(thread)[0]
+    sign_in(client, established())
+    first = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "spam"})
+    second = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "offensive"})
+    assert first.status_code == second.status_code == 303
+    assert "đã báo cáo nội dung này" in client.get(second.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert db.session.query(Flag).count() == 1
+
+
+def test_flag_for_other_reason_needs_a_note(client):
+    thread = make_thread()
+    sign_in(client, established())
+    response = post_form(client, f"/kiem-duyet/bao-cao/chu-de/{thread.id}", {"reason": "other"})
+    assert response.status_code == 422 and "Hãy cho biết nội dung có vấn đề gì." in response.get_data(as_text=True)
+
+
+def test_three_established_flaggers_hide_the_item_until_reviewed(client):
+    thread = make_thread()
+    post = forum.reply(established(), thread, "Mua thuốc giá rẻ tại đây")
+    for _ in range(2):
+        moderation.flag(established(), "post", post.id, "spam")
+    moderation.flag(newcomer(), "post", post.id, "spam")  # a new account does not count
+    assert post.status == "published"
+    moderation.flag(established(), "post", post.id, "spam")
+    assert post.status == "hidden"
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "Mua thuốc giá rẻ" not in html and "bị người kiểm duyệt ẩn" in html
+    assert db.session.query(ModerationAction).filter_by(action="auto_hide").count() == 1
+
+
+def test_moderator_hides_a_flagged_post_and_the_public_log_shows_it(client):
+    thread = make_thread()
+    author = established(full_name="Tác Giả Bị Ẩn")
+    post = forum.reply(author, thread, "Nội dung xúc phạm người khác")
+    flagger = established()
+    sign_in(client, flagger)
+    post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "offensive", "note": "lăng mạ"})
+    sign_in(client, established(Role.MODERATOR, full_name="Người Kiểm Duyệt"))
+    queue = client.get("/kiem-duyet").get_data(as_text=True)
+    assert "Nội dung xúc phạm" in queue and "Xúc phạm hoặc lăng mạ (1)" in queue
+    response = post_form(client, f"/kiem-duyet/hanh-dong/bai/{post.id}",
+                         {"action": "hide", "rule": "offensive", "note": "Ngôn từ xúc phạm", "back": "/kiem-duyet"})
+    assert response.status_code == 303 and response.headers["Location"] == "/kiem-duyet"
+    assert reload(post).status == "hidden" and reload(db.session.query(Flag).one()).resolved_at is not None
+    with client.session_transaction() as session:
+        session.clear()
+    log = client.get("/kiem-duyet/nhat-ky").get_data(as_text=True)
+    assert "Đã ẩn" in log and "Xúc phạm hoặc lăng mạ" in log
+    assert "Tác Giả Bị Ẩn" not in log and "Người Kiểm Duyệt" not in log and "Ngôn từ xúc phạm" not in log
+
+
+def test_author_is_told_why_and_can_appeal_once(client):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài sẽ bị ẩn")
+    moderator = established(Role.MODERATOR)
+    entry = moderation.act(moderator, "hide", "post", post.id, "off_topic", "Lạc đề so với chủ đề")
+    sign_in(client, author)
+    inbox = client.get("/dien-dan/hop-thu").get_data(as_text=True)
+    assert "Lạc đề so với chủ đề" in inbox and f"/kiem-duyet/khang-nghi/{entry.id}" in inbox
+    page = f"/kiem-duyet/khang-nghi/{entry.id}"
+    assert "Lạc đề" in client.get(page).get_data(as_text=True)
+    first = post_form(client, page, {"text": "Bài của tôi đúng chủ đề về sóng di động."}, page=page)
+    assert first.status_code == 303
+    again = client.get(page).get_data(as_text=True)
+    assert "Bạn đã khiếu nại quyết định này rồi." in again
+    post_form(client, page, {"text": "Khiếu nại lần thứ hai cũng vậy thôi."}, page="/dien-dan")
+    assert db.session.query(Appeal).count() == 1
+    sign_in(client, established())
+    assert client.get(page).status_code == 404  # someone else's decision
+
+
+def test_accepted_appeal_restores_the_post(client):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài bị ẩn nhầm")
+    moderator = established(Role.MODERATOR)
+    entry = moderation.act(moderator, "hide", "post", post.id, "spam")
+    appeal = moderation.appeal(author, entry.id, "Đây không phải tin rác đâu ạ.")
+    sign_in(client, moderator)
+    assert "Đây không phải tin rác" in client.get("/kiem-duyet").get_data(as_text=True)
+    assert post_form(client, f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh", {"outcome": "overturn"},
+                     page="/kiem-duyet").status_code == 303
+    assert reload(post).status == "published" and reload(appeal).outcome == "overturned"
+
+
+def test_hiding_needs_a_rule(client):
+    thread = make_thread()
+    post = forum.reply(established(), thread, "Một bài bình thường")
+    sign_in(client, established(Role.MODERATOR))
+    post_form(client, f"/kiem-duyet/hanh-dong/bai/{post.id}", {"action": "hide"})
+    assert post.status == "published"
+
+
+def test_suspended_account_reads_but_cannot_post_flag_or_vote(client):
+    thread = make_thread()
+    post = posts_of(thread)[0]
+    user = suspended()
+    sign_in(client, user)
+    page = client.get(f"/dien-dan/chu-de/{thread.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "bị tạm khoá đến" in html and "Spam lặp lại" in html
+    reply = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Tôi vẫn muốn nói"})
+    assert reply.status_code == 403 and "Spam lặp lại" in reply.get_data(as_text=True)
+    assert post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "spam"}).status_code == 403
+    assert post_form(client, f"/dien-dan/bai/{post.id}/binh-chon").status_code == 403
+    assert db.session.query(Post).count() == 1 and db.session.query(Flag).count() == 0
+
+
+def test_moderator_suspends_an_author_for_some_days(client):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài vi phạm nhiều lần")
+    moderation.act(established(Role.MODERATOR), "suspend", "post", post.id, "spam", "Lặp lại", days=7)
+    suspension = db.session.query(Suspension).one()
+    assert suspension.user_id == author.id
+    assert timedelta(days=6) < suspension.ends_at - utcnow() <= timedelta(days=7)
+    with client.application.test_request_context(), pytest.raises(PermissionDenied, match="Lặp lại"):
+        forum.reply(author, thread, "Thử đăng tiếp")
+
+
+def test_locked_thread_refuses_replies_and_unlock_reopens(client):
+    thread = make_thread()
+    moderator = established(Role.MODERATOR)
+    sign_in(client, moderator)
+    post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", {"action": "lock"})
+    assert reload(thread).locked
+    sign_in(client, established())
+    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 403
+    moderation.act(moderator, "unlock", "thread", thread.id)
+    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 303
+
+
+def test_pin_and_move_a_thread(client):
+    first = make_thread(title="Chủ đề bình thường")
+    pinned = make_thread(title="Chủ đề quan trọng")
+    other = make_board("khac", "Chuyên mục khác")
+    moderator = established(Role.MODERATOR)
+    moderation.act(moderator, "pin", "thread", first.id)
+    html = client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
+    assert html.index("Chủ đề bình thường") < html.index("Chủ đề quan trọng")
+    sign_in(client, moderator)
+    post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{pinned.id}", {"action": "move", "board_id": str(other.id)})
+    assert reload(pinned).board_id == other.id
+
+
+def test_rate_limit_for_new_accounts(client):
+    thread = make_thread()
+    author = newcomer()
+    forum.reply(author, thread, "Bài thứ nhất")
+    forum.reply(author, thread, "Bài thứ hai")
+    sign_in(client, author)
+    response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Bài thứ ba"})
+    assert response.status_code == 422 and "quá nhanh" in response.get_data(as_text=True)
+    assert "Bài thứ ba" in response.get_data(as_text=True)  # the text is kept
+
+
+def test_slow_mode_allows_one_post_per_interval(client):
+    thread = make_thread()
+    moderation.act(established(Role.MODERATOR), "slow_mode", "thread", thread.id, minutes=10)
+    author = established()
+    forum.reply(author, thread, "Một ý kiến")
+    sign_in(client, author)
+    response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Ý kiến tiếp theo"})
+    assert response.status_code == 422 and "chế độ chậm" in response.get_data(as_text=True)
+
+
+def test_duplicate_post_is_refused(client):
+    thread = make_thread()
+    author = established()
+    forum.reply(author, thread, "Tôi đồng ý hoàn toàn")
+    sign_in(client, author)
+    response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "  TÔI ĐỒNG Ý hoàn toàn "})
+    assert response.status_code == 422 and "đã đăng nội dung này" in response.get_data(as_text=True)
+
+
+def test_moderator_edits_with_a_note_and_the_author_is_told(client):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Số điện thoại của anh ấy là 0912345678")
+    moderator = established(Role.MODERATOR)
+    sign_in(client, moderator)
+    refused = post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Đã gỡ số điện thoại"})
+    assert refused.status_code == 422
+    response = post_form(client, f"/dien-dan/bai/{post.id}/sua",
+                         {"body": "Đã gỡ số điện thoại", "rule": "personal_data", "note": "Gỡ số điện thoại"})
+    assert response.status_code == 303
+    assert "0912345678" not in reload(post).body_html and post.edit_note == "Gỡ số điện thoại"
+    assert db.session.query(InboxItem).filter_by(user_id=author.id, kind="moderation").count() == 1
+
+
+def test_queue_is_for_moderators_only(client):
+    sign_in(client, established())
+    assert client.get("/kiem-duyet").status_code == 403
+    thread = make_thread()
+    assert post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", {"action": "lock"}).status_code == 403
+    assert not reload(thread).locked
+
+
+def test_daily_limit_counts_posts_of_the_last_day(client):
+    thread = make_thread()
+    author = established()
+    for number in range(moderation.ESTABLISHED_LIMITS.per_day):
+        db.session.add(Post(thread_id=thread.id, author_id=author.id, body_source=f"cũ {number}", body_html="",
+                            search_text=f"cu {number}", created_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    sign_in(client, author)
+    response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Một bài nữa hôm nay"})
+    assert response.status_code == 422 and "200 bài mỗi ngày" in response.get_data(as_text=True)
+
+
+def test_warning_is_logged_and_told_and_dismiss_resolves_flags(client):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài hơi gay gắt")
+    moderation.flag(established(), "post", post.id, "offensive")
+    moderator = established(Role.MODERATOR)
+    moderation.act(moderator, "warn", "post", post.id, "offensive", "Xin giữ lời lẽ ôn hoà")
+    assert db.session.query(InboxItem).filter_by(user_id=author.id, kind="moderation").count() == 1
+    moderation.act(moderator, "dismiss", "post", post.id)
+    assert moderation.flagged_items() == [] and post.status == "published"
+
+
+def test_invisible_characters_in_stored_names_are_not_shown(client):
+    sneaky = established(full_name="Quản\u200b trị\u202e viên")
+    thread = make_thread(sneaky)
+    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "Quản trị viên" in html and "\u202e" not in html
+
+
+def test_board_counts_follow_moves_hides_and_approvals(client):
+    first, second = make_board(), make_board("khac", "Chuyên mục khác")
+    thread = make_thread(board=first)
+    held = forum.create_thread(newcomer(), first, "Chủ đề chờ duyệt", "Nội dung")
+    moderator = established(Role.MODERATOR)
+    assert (first.thread_count, second.thread_count) == (1, 0)
+    moderation.act(moderator, "approve", "thread", held.id)
+    assert first.thread_count == 2
+    moderation.act(moderator, "move", "thread", thread.id, board_id=second.id)
+    assert (first.thread_count, second.thread_count) == (1, 1)
+    moderation.act(moderator, "hide", "thread", thread.id, "spam")
+    moderation.act(moderator, "restore", "thread", held.id)
+    assert (first.thread_count, second.thread_count) == (1, 0)

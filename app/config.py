@@ -67,6 +67,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Góp Ý <khong-tra-loi@gopy.local>")
     SMS_FILE = os.environ.get("SMS_FILE", str(INSTANCE_DIR / "sms.log"))
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "GOPY")
     # Links in e-mail and SMS are built outside any request, so the site's address is set here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -1,6 +1,7 @@
-"""Where messages go: SMTP for e-mail, and a file backend for development and tests."""
+"""Where messages go: SMTP for e-mail; an HTTP gateway for SMS, or a file in development."""
 import json
 import smtplib
+import urllib.request
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -33,12 +34,29 @@ def send_email(recipient: str, subject: str, body: str, html: str | None = None,
 
 
 def send_sms(recipient: str, text: str) -> None:
-    """The file backend writes one JSON line per SMS; a real gateway is an HTTP adapter."""
+    """With SMS_GATEWAY_URL set, POST the message to the provider; otherwise append one JSON
+    line to SMS_FILE. Any error raises, and the outbox retries with back-off."""
+    if current_app.config.get("SMS_GATEWAY_URL"):
+        _post_to_gateway(recipient, text)
+        return
     record = json.dumps({"to": recipient, "text": text}, ensure_ascii=False) + "\n"
     path = Path(current_app.config["SMS_FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(record)
+
+
+def _post_to_gateway(recipient: str, text: str) -> None:
+    """The common shape of Vietnamese SMS brandname gateways: JSON with the number, the text
+    and the sender name, a bearer token; a 2xx answer means accepted."""
+    config = current_app.config
+    payload = {"to": recipient, "text": text, "sender": config["SMS_SENDER"]}
+    request = urllib.request.Request(
+        config["SMS_GATEWAY_URL"], data=json.dumps(payload).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}"},
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:  # non-2xx raises HTTPError
+        response.read()
 
 
 def _write_file(folder: str, name: str, data: bytes) -> None:

@@ -41,7 +41,8 @@ class OutboxMessage(db.Model):
 
 
 class Notification(db.Model):
-    """An account holder's in-app inbox: one line per public step of their submissions."""
+    """An account holder's one in-app inbox: steps of their submissions, forum replies in what they
+    follow, moderators' decisions; the body is written in the recipient's language when it is sent."""
 
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_created", "user_id", "created_at"),)
@@ -50,5 +51,7 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(String(500))
+    # A local path to open (a forum post, an appeal page); notify stores it without knowing the area.
+    link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]

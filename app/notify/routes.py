@@ -1,27 +1,31 @@
-"""The in-app inbox of an account holder."""
-from flask import request
-from sqlalchemy import select, update
-
+"""The in-app inbox of an account holder: submission steps, forum replies, moderators' decisions."""
+from flask import g, request
 from flask_login import current_user
 
 from app.common.permissions import login_required
 from app.common.rendering import render
 from app.common.security import mark_personal
-from app.common.time import utcnow
-from app.extensions import db
-from app.notify import bp
-from app.notify.models import Notification
+from app.notify import bp, services
+
+
+@bp.app_context_processor
+def notify_helpers():
+    return {"inbox_unread_count": _unread_count}
+
+
+def _unread_count() -> int:
+    # The header and the forum's menu both show it: count once per request.
+    if "inbox_unread" not in g:
+        g.inbox_unread = services.unread_count(current_user)
+    return g.inbox_unread
 
 
 @bp.get("/tai-khoan/thong-bao")
 @login_required
 def inbox():
-    """My notifications, newest first; opening the inbox marks them read."""
+    """My notifications, newest first; shown as unread once, then marked read."""
     mark_personal()
-    query = select(Notification).where(Notification.user_id == current_user.id).order_by(
-        Notification.created_at.desc(), Notification.id.desc())
-    page = db.paginate(query, page=request.args.get("trang", 1, type=int), per_page=20, error_out=False)
-    db.session.execute(update(Notification).where(Notification.user_id == current_user.id,
-                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
-    db.session.commit()
-    return render("notify/inbox.html", "notify/_inbox.html", results=page)
+    page = services.inbox_page(current_user, request.args.get("trang", 1, type=int))
+    response = render("notify/inbox.html", "notify/_inbox.html", results=page)
+    services.mark_inbox_read(current_user)
+    return response

@@ -2,10 +2,10 @@
 RQ when a Redis broker is configured, in this process otherwise."""
 from datetime import timedelta
 
-from flask import after_this_request, current_app, has_request_context, render_template
+from flask import after_this_request, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.common.text import sms_text
 from app.common.time import utcnow
@@ -29,6 +29,48 @@ def enqueue(channel: str, recipient: str, body: str, subject: str | None = None,
     if has_request_context():
         _deliver_after_response()
     return message
+
+
+def notify_user(user_id: int, body, link: str | None = None, submission_id: int | None = None) -> None:
+    """Put a line in one person's inbox; see notify_users."""
+    notify_users([user_id], body, link=link, submission_id=submission_id)
+
+
+def notify_users(user_ids, body, link: str | None = None, submission_id: int | None = None) -> None:
+    """Put a line in each person's inbox, written in their own language: pass `body` as a
+    lazy_gettext string, rendered here once per recipient; `link` is a local path to open.
+    Added to the session: the caller's commit stores it with the change that caused it."""
+    from app.accounts.models import User
+
+    if link is not None and (not link.startswith("/") or link.startswith("//")):
+        raise ValueError("an inbox link is a local path")
+    ids = set(user_ids)
+    if not ids:
+        return
+    for user in db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)):
+        with force_locale(user.locale or "vi"):
+            text = str(body)
+        db.session.add(Notification(user_id=user.id, submission_id=submission_id, body=text[:500], link=link))
+
+
+def unread_count(user) -> int:
+    """How many lines of the inbox this person has not seen yet (0 for a guest)."""
+    if not user or not user.is_authenticated:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def inbox_page(user, page: int, per_page: int = 20):
+    query = select(Notification).where(Notification.user_id == user.id).order_by(
+        Notification.created_at.desc(), Notification.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def mark_inbox_read(user) -> None:
+    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
+    db.session.commit()
 
 
 def notify_step(submission, event) -> None:
@@ -75,6 +117,13 @@ def public_url(endpoint: str, **values) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     scheme, _sep, host = base.partition("://")
     return current_app.url_map.bind(host, url_scheme=scheme).build(endpoint, values, force_external=True)
+
+
+def local_url(endpoint: str, **values) -> str:
+    """A path inside the site for an inbox link, built the same way inside or outside a request."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _private_url(target) -> str:

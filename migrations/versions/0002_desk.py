@@ -44,6 +44,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.String(length=500), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_notification_submission_id_submission'), ondelete='CASCADE'),

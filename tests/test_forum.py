@@ -7,7 +7,8 @@ from app.accounts.models import AccountKind, Identity, Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum
-from app.forum.models import Badge, InboxItem, Post
+from app.forum.models import Badge, Post
+from app.notify.models import Notification
 from tests.factories import make_submission
 from tests.forum_support import established, make_board, make_thread, post_form, posts_of, sign_in
 
@@ -197,11 +198,19 @@ def test_followers_get_new_replies_in_their_inbox(client):
     follower = established()
     sign_in(client, follower)
     assert post_form(client, f"/dien-dan/chu-de/{thread.id}/theo-doi").status_code == 303
-    forum.reply(established(Role.MODERATOR), thread, "Có tin mới về sóng di động")
-    assert db.session.query(InboxItem).filter_by(user_id=follower.id).count() == 1
-    html = client.get("/dien-dan/hop-thu").get_data(as_text=True)
-    assert thread.title in html and "(1)" in html
-    assert "(1)" not in client.get("/dien-dan/hop-thu").get_data(as_text=True)  # read now
+    reply = forum.reply(established(Role.MODERATOR), thread, "Có tin mới về sóng di động")
+    [item] = db.session.query(Notification).filter_by(user_id=follower.id).all()
+    assert item.link == f"/dien-dan/bai/{reply.id}" and item.submission_id is None
+    assert 'href="/tai-khoan/thong-bao">Hộp thư (1)</a>' in client.get("/dien-dan").get_data(as_text=True)
+    html = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
+    assert f'<a href="/dien-dan/bai/{reply.id}">Bài mới trong “{thread.title}”</a>' in html and "(1)" in html
+    assert "(1)" not in client.get("/tai-khoan/thong-bao").get_data(as_text=True)  # read now
+    assert 'href="/tai-khoan/thong-bao">Hộp thư</a>' in client.get("/dien-dan").get_data(as_text=True)
+
+
+def test_old_forum_inbox_address_moves_to_the_one_inbox(client):
+    response = client.get("/dien-dan/hop-thu")
+    assert response.status_code == 301 and response.headers["Location"] == "/tai-khoan/thong-bao"
 
 
 def test_board_followers_hear_of_new_threads(client):
@@ -210,7 +219,7 @@ def test_board_followers_hear_of_new_threads(client):
     sign_in(client, follower)
     post_form(client, "/dien-dan/chuyen-doi-so/theo-doi")
     make_thread(board=board)
-    assert db.session.query(InboxItem).filter_by(user_id=follower.id).count() == 1
+    assert db.session.query(Notification).filter_by(user_id=follower.id).count() == 1
 
 
 @pytest.mark.parametrize("query", ["chuyen doi so", "CHUYỂN ĐỔI SỐ", "chuyển doi so"])

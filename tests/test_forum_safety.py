@@ -158,7 +158,8 @@ GETS = [
     ("/kiem-duyet/nhat-ky",                             200, 200, 200, 200, 200),
     ("/dien-dan/{slug}/chu-de-moi",                     303, 200, 200, 200, 200),
     ("/dien-dan/chu-de/{thread}/tra-loi",               303, 200, 200, 200, 200),
-    ("/dien-dan/hop-thu",                               303, 200, 200, 200, 200),
+    ("/dien-dan/hop-thu",                               301, 301, 301, 301, 301),
+    ("/tai-khoan/thong-bao",                            303, 200, 200, 200, 200),
     ("/kiem-duyet/bao-cao/bai/{post}",                  303, 200, 200, 200, 200),
     ("/dien-dan/bai/{post}/sua",                        303, 403, 403, 200, 200),
     ("/kiem-duyet/khang-nghi/{action}",                 303, 404, 404, 404, 404),
@@ -202,7 +203,7 @@ def test_every_action_gives_the_right_status_for_each_role(client, world, row, r
 
 
 def test_login_redirect_for_htmx_uses_hx_redirect(client, world, htmx_headers):
-    response = client.get("/dien-dan/hop-thu", headers=htmx_headers)
+    response = client.get("/tai-khoan/thong-bao", headers=htmx_headers)
     assert response.status_code == 204 and "/dang-nhap" in response.headers["HX-Redirect"]
 
 
@@ -233,7 +234,7 @@ def busy_forum(db):
 
 @pytest.mark.parametrize("url", [
     "/dien-dan", "/dien-dan/{slug}", "/dien-dan/chu-de/{thread}", "/dien-dan/chu-de/{thread}?trang=2",
-    "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/kiem-duyet", "/dien-dan/hop-thu",
+    "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/kiem-duyet", "/tai-khoan/thong-bao",
     "/dien-dan/chu-de/{thread}/tra-loi?trich={post}",
 ])
 def test_forum_pages_fit_one_initial_window(client, busy_forum, url):
@@ -245,7 +246,7 @@ def test_forum_pages_fit_one_initial_window(client, busy_forum, url):
 
 @pytest.mark.parametrize("url", [
     "/dien-dan/{slug}?trang=2", "/dien-dan/chu-de/{thread}?trang=2", "/dien-dan/chu-de/{thread}?trang=3",
-    "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/dien-dan/hop-thu",
+    "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/tai-khoan/thong-bao",
 ])
 def test_forum_fragments_fit_two_kilobytes(client, busy_forum, htmx_headers, url):
     sign_in(client, established())
@@ -258,6 +259,29 @@ def test_vote_fragment_fits_two_kilobytes(client, busy_forum, htmx_headers):
     sign_in(client, established())
     response = post_form(client, f"/dien-dan/bai/{busy_forum['post']}/binh-chon", headers=htmx_headers)
     assert response.status_code == 200 and _gzipped(response) <= FRAGMENT_BUDGET
+
+
+
+def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
+    """A page of the one inbox, forum lines with their links and moderators' notes, still fits."""
+    reader = established()
+    threads = [make_thread(title=f"Chủ đề thảo luận số {number} về dữ liệu mở giao thông") for number in range(3)]
+    for thread in threads:
+        forum.toggle_follow(reader, thread=thread)
+    db.session.commit()
+    for number in range(24):
+        forum.reply(established(Role.OFFICER, agency_code="BKHCN"), threads[number % 3], f"{REALISTIC} (ý kiến {number})")
+    own = forum.reply(reader, threads[0], REALISTIC)
+    moderation.act(established(Role.MODERATOR), "warn", "post", own.id, "offensive",
+                   "Xin giữ lời lẽ ôn hoà, không nhắc tên người khác trong bài viết công khai.")
+    sign_in(client, reader)
+    fragment = client.get("/tai-khoan/thong-bao", headers=htmx_headers)
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in html
+    assert html.count("<li>") == 20 and html.count("<strong>") == 20 and "/kiem-duyet/khang-nghi/" in html
+    assert _gzipped(fragment) <= FRAGMENT_BUDGET, _gzipped(fragment)
+    page = client.get("/tai-khoan/thong-bao?trang=2")
+    assert page.status_code == 200 and _gzipped(page) <= PAGE_BUDGET
 
 
 @pytest.mark.parametrize("url,data", [

@@ -1,4 +1,4 @@
-"""The forum: boards, threads, posts, votes, follows, the inbox and policy dialogues."""
+"""The forum: boards, threads, posts, votes, follows and policy dialogues."""
 from flask import Blueprint
 
 bp = Blueprint("forum", __name__)

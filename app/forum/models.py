@@ -1,4 +1,4 @@
-"""Forum tables: boards, threads, posts, votes, read marks, follows, inbox items, badges."""
+"""Forum tables: boards, threads, posts, votes, read marks, follows, badges."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -145,25 +145,6 @@ class Follow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
     board_id: Mapped[int | None] = mapped_column(ForeignKey("forum_board.id", ondelete="CASCADE"))
-
-
-class InboxItem(db.Model):
-    """The forum's own in-app inbox: new replies and moderators' decisions."""
-
-    __tablename__ = "forum_inbox_item"
-    __table_args__ = (Index("ix_forum_inbox_item_user_created", "user_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # reply, moderation
-    thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"))
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_action.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-
-    thread = relationship("Thread")
 
 
 class Badge(db.Model):

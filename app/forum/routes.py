@@ -1,4 +1,4 @@
-"""Forum routes: boards, threads, posts, votes, follows, the inbox, search and administration."""
+"""Forum routes: boards, threads, posts, votes, follows, search and administration."""
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,7 +7,6 @@ from app.accounts.forms import ActionForm
 from app.common.errors import ValidationError, keeps_input_on_expired_token
 from app.common.permissions import can_mark_answer, is_moderator, login_required, role_required
 from app.common.rendering import render, wants_fragment
-from app.common.security import mark_personal
 from app.extensions import db
 from app.forum import bp, markup, services
 from app.forum.forms import AnswerForm, BadgeForm, BoardForm, DialogueForm, EditForm, PostForm, QuestionForm, ThreadForm
@@ -19,7 +18,6 @@ from app.moderation import services as moderation
 def forum_helpers():
     return {"forum_suspension": lambda: moderation.active_suspension(current_user),
             "suspension_reason": moderation.suspension_reason,
-            "forum_inbox_count": lambda: services.unread_inbox_count(current_user) if current_user.is_authenticated else 0,
             "is_moderator": lambda: is_moderator(current_user),
             "forum_discussions": lambda submission: services.threads_for_submission(submission.id)}
 
@@ -265,14 +263,9 @@ def answer(post_id: int):
 
 
 @bp.get("/dien-dan/hop-thu")
-@login_required
 def inbox():
-    """My forum inbox: new replies in what I follow, and moderators' decisions."""
-    mark_personal()
-    page = services.inbox_page(current_user, _page_arg())
-    response = render("forum/inbox.html", "forum/_inbox.html", page=page)
-    services.mark_inbox_read(current_user)
-    return response
+    """The forum's inbox became the one inbox of the account; old links still arrive there."""
+    return redirect(url_for("notify.inbox"), 301)
 
 
 @bp.get("/dien-dan/tim-kiem")

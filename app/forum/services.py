@@ -1,13 +1,13 @@
-"""Forum services: reading pages, writing threads and posts, votes, follows, the inbox, search."""
+"""Forum services: reading pages, writing threads and posts, votes, follows, search."""
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Identity, User
 from app.common.errors import PermissionDenied, ValidationError
@@ -17,8 +17,9 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.forum import markup
 from app.forum.markup import clean_line
-from app.forum.models import Badge, Board, Follow, InboxItem, Panelist, Post, PostVote, Thread, ThreadRead, Visibility
+from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead, Visibility
 from app.moderation import services as moderation
+from app.notify import services as notify
 
 POSTS_PER_PAGE = 10
 THREADS_PER_PAGE = 15
@@ -358,7 +359,9 @@ def publish(post: Post) -> None:
 def _notify_followers(post: Post, thread: Thread) -> None:
     targets = [Follow.thread_id == thread.id] + ([Follow.board_id == thread.board_id] if post.is_opening else [])
     user_ids = set(db.session.scalars(select(Follow.user_id).where(or_(*targets), Follow.user_id != post.author_id)))
-    db.session.add_all(InboxItem(user_id=uid, kind="reply", thread_id=thread.id, post_id=post.id) for uid in user_ids)
+    if user_ids:
+        notify.notify_users(user_ids, _l("New post in “%(title)s”", title=thread.title),
+                            link=notify.local_url("forum.post", post_id=post.id))
 
 
 def _follow_quietly(user, thread: Thread) -> None:
@@ -457,29 +460,6 @@ def is_following(user, thread: Thread | None = None, board: Board | None = None)
         return False
     condition = Follow.thread_id == thread.id if thread else Follow.board_id == board.id
     return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, condition)) is not None
-
-
-# The inbox
-
-
-def inbox_page(user, page: int | None) -> Page:
-    number = _page_number(page)
-    total = db.session.scalar(select(func.count()).select_from(InboxItem).where(InboxItem.user_id == user.id))
-    items = list(db.session.scalars(select(InboxItem).options(joinedload(InboxItem.thread))
-                                    .where(InboxItem.user_id == user.id).order_by(InboxItem.id.desc())
-                                    .limit(THREADS_PER_PAGE).offset((number - 1) * THREADS_PER_PAGE)))
-    return Page(items, number, total, THREADS_PER_PAGE)
-
-
-def mark_inbox_read(user) -> None:
-    db.session.execute(update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
-                       .values(read_at=utcnow()))
-    db.session.commit()
-
-
-def unread_inbox_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(InboxItem).where(
-        InboxItem.user_id == user.id, InboxItem.read_at.is_(None)))
 
 
 # Search

@@ -116,10 +116,10 @@ def appeal(action_id: int):
             form.text.errors = list(form.text.errors) + [error.message]
         except Conflict as error:
             flash(error.message)
-            return redirect(url_for("forum.inbox"), 303)
+            return redirect(url_for("notify.inbox"), 303)
         else:
             flash(_("Your appeal is sent. A moderator will review the decision."))
-            return redirect(url_for("forum.inbox"), 303)
+            return redirect(url_for("notify.inbox"), 303)
     return render("moderation/appeal.html", form=form, entry=entry, already=already, status=422 if form.errors else 200)
 
 

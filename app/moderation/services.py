@@ -14,9 +14,10 @@ from app.common.permissions import is_moderator
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum.markup import clean_line
-from app.forum.models import Board, InboxItem, Post, Thread, Visibility
+from app.forum.models import Board, Post, Thread, Visibility
 from app.moderation import wordfilter
 from app.moderation.models import Appeal, FilterWord, Flag, ModerationAction, Suspension
+from app.notify import services as notify
 
 REASONS = {
     "spam": _l("Spam or advertising"),
@@ -334,12 +335,14 @@ def _resolve_flags(target_type: str, target_id: int) -> None:
 
 
 def _tell_author(entry: ModerationAction) -> None:
-    thread_id = entry.target_id if entry.target_type == "thread" else None
-    post_id = entry.target_id if entry.target_type == "post" else None
-    if post_id:
-        thread_id = db.session.get(Post, post_id).thread_id
-    db.session.add(InboxItem(user_id=entry.subject_id, kind="moderation", thread_id=thread_id, post_id=post_id,
-                             action_id=entry.id, text=entry.note))
+    """The author hears of the decision in their inbox, with the way to the reasons and the appeal."""
+    thread_id = entry.target_id if entry.target_type == "thread" else db.session.get(Post, entry.target_id).thread_id
+    title = db.session.get(Thread, thread_id).title
+    if entry.note:
+        body = _l("A moderator acted on your contribution in “%(title)s”: %(note)s", title=title, note=entry.note)
+    else:
+        body = _l("A moderator acted on your contribution in “%(title)s”", title=title)
+    notify.notify_user(entry.subject_id, body, link=notify.local_url("moderation.appeal", action_id=entry.id))
 
 
 def public_log(page: int, per_page: int = 20):

@@ -1,4 +1,4 @@
-"""forum and moderation: boards, threads, posts, votes, follows, inbox, badges, panels,
+"""forum and moderation: boards, threads, posts, votes, follows, badges, panels,
 flags, the moderation log, appeals, suspensions and the word filter
 
 Revision ID: 0003_forum
@@ -205,25 +205,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_thread_read')),
     sa.UniqueConstraint('user_id', 'thread_id', name='uq_forum_thread_read_user_thread')
     )
-    op.create_table('forum_inbox_item',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('thread_id', sa.Integer(), nullable=True),
-    sa.Column('post_id', sa.Integer(), nullable=True),
-    sa.Column('action_id', sa.Integer(), nullable=True),
-    sa.Column('text', sa.String(length=500), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['action_id'], ['moderation_action.id'], name=op.f('fk_forum_inbox_item_action_id_moderation_action'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['post_id'], ['forum_post.id'], name=op.f('fk_forum_inbox_item_post_id_forum_post'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_inbox_item_thread_id_forum_thread'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_forum_inbox_item_user_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_inbox_item'))
-    )
-    with op.batch_alter_table('forum_inbox_item', schema=None) as batch_op:
-        batch_op.create_index('ix_forum_inbox_item_user_created', ['user_id', 'created_at'], unique=False)
-
     op.create_table('forum_post_vote',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
@@ -246,10 +227,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_forum_post_vote_user_id'))
 
     op.drop_table('forum_post_vote')
-    with op.batch_alter_table('forum_inbox_item', schema=None) as batch_op:
-        batch_op.drop_index('ix_forum_inbox_item_user_created')
-
-    op.drop_table('forum_inbox_item')
     op.drop_table('forum_thread_read')
     with op.batch_alter_table('forum_post', schema=None) as batch_op:
         batch_op.drop_index('ix_forum_post_thread_list')

@@ -207,3 +207,32 @@ def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
     assert events.count("reminder") == 1
     notify.deliver_pending()
     assert any("Bo Khoa hoc" in line["text"] or submission.code in line["text"] for line in sms())
+
+
+def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_language(app, client, db, staff):
+    from app.forum import services as forum
+    from tests.forum_support import established, make_thread, sign_in
+
+    english, vietnamese = established(locale="en"), established()
+    submission, _token = make_submission(user=english, locale="en")
+    thread = make_thread(title="Sóng 4G ở vùng cao")
+    for reader in (english, vietnamese):
+        forum.toggle_follow(reader, thread=thread)
+    db.session.commit()
+    reply = forum.reply(established(Role.MODERATOR), thread, "Đã có trạm phát sóng mới")
+    with app.test_request_context():
+        workflow.assign(submission, staff[0], submission.version, agency_id("BKHCN"))
+
+    bodies = {}  # the thread's author follows it too
+    for line in db.session.scalars(select(Notification).order_by(Notification.id)):
+        bodies.setdefault(line.user_id, []).append(line.body)
+    assert len(bodies[english.id]) == 2
+    assert bodies[vietnamese.id] == ["Bài mới trong “Sóng 4G ở vùng cao”"]
+    assert bodies[english.id][0] == "New post in “Sóng 4G ở vùng cao”"
+    assert bodies[english.id][1].startswith(f"Submission {submission.code}: ") and "Status: " in bodies[english.id][1]
+
+    sign_in(client, english)
+    html = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
+    assert f'<a href="/dien-dan/bai/{reply.id}">New post in “Sóng 4G ở vùng cao”</a>' in html
+    assert bodies[english.id][1] in html and html.index(bodies[english.id][1]) < html.index("New post in")
+    assert "Bài mới" not in html and "Góp ý " + submission.code not in html

@@ -1,6 +1,5 @@
 """Accounts: register as a person or an organisation, sign in by e-mail or phone, profile,
 verify a contact and claim what was sent as a guest."""
-import json
 import re
 from pathlib import Path
 

@@ -1,5 +1,4 @@
 """Alembic brings an empty database of either kind to the models' schema, and back down."""
-import os
 import tempfile
 import uuid
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, false, func, nulls_last, or_, select
 
 from app.agencies.models import Agency
+from app.common import paging
+from app.common.paging import Page
 from app.common.text import clean_line, search_key
 from app.desk import deadlines
 from app.extensions import db
@@ -103,43 +105,14 @@ def _order(sort: str) -> list:
 COUNT_CAP = 1000
 
 
-@dataclass
-class CappedPage:
-    """A page of the queue. Counting a million matches costs more than the page itself,
-    so the count stops at COUNT_CAP ("more than 1,000") and "next" is known by fetching
-    one extra row."""
-
-    items: list
-    page: int
-    total: int
-    exact: bool
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    @property
-    def pages(self) -> int | None:
-        return -(-self.total // PER_PAGE) if self.exact else None
-
-
-def queue_page(user, f: QueueFilter, page: int) -> CappedPage:
-    page = min(max(page, 1), 100000)
+def queue_page(user, f: QueueFilter, page: int) -> Page:
+    """One page of the queue, counted only up to COUNT_CAP ("more than 1,000")."""
     query = queue_query(user, f)
-    rows = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).unique().all()
+    result = paging.fetch(query, page, PER_PAGE, unique=True)
     capped = query.order_by(None).with_only_columns(Submission.id).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
-    return CappedPage(items=rows[:PER_PAGE], page=page, total=min(total, COUNT_CAP), exact=total <= COUNT_CAP,
-                      has_next=len(rows) > PER_PAGE)
+    result.total, result.exact = min(total, COUNT_CAP), total <= COUNT_CAP
+    return result
 
 
 @dataclass

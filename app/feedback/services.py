@@ -7,7 +7,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.common import paging
 from app.common.errors import ValidationError
+from app.common.paging import Page
 from app.common.text import clean_block, clean_line, search_key
 from app.extensions import db
 from app.feedback import uploads
@@ -206,23 +208,9 @@ class PublicFilters:
     status: str | None = None
 
 
-@dataclass
-class Slice:
-    """One page of a list, without a COUNT(*) over a million rows: fetch one row more."""
-
-    items: list
-    page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
-def public_submissions(filters: PublicFilters, page: int = 1, per_page: int = 20) -> Slice:
+def public_submissions(filters: PublicFilters, page: int = 1, per_page: int = 20) -> Page:
     """Submissions whose senders agreed to publication, newest first, searchable without
     diacritics ("chuyen doi so" finds "chuyển đổi số")."""
-    page = max(1, min(page, 500))
     query = select(Submission).where(Submission.consent_publish.is_(True), Submission.merged_into_id.is_(None))
     for word in search_key(filters.query).split()[:6]:
         query = query.where(Submission.search_text.contains(word, autoescape=True))
@@ -231,5 +219,4 @@ def public_submissions(filters: PublicFilters, page: int = 1, per_page: int = 20
         if value is not None:
             query = query.where(column == value)
     query = query.order_by(Submission.received_at.desc(), Submission.id.desc())
-    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
-    return Slice(items=list(rows[:per_page]), page=page, has_next=len(rows) > per_page)
+    return paging.fetch(query, page, per_page)

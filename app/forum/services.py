@@ -1,7 +1,5 @@
 """Forum services: reading pages, writing threads and posts, votes, follows, search."""
-import math
 import re
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -10,7 +8,9 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Identity, User
+from app.common import paging
 from app.common.errors import PermissionDenied, ValidationError
+from app.common.paging import Page
 from app.common.permissions import can_mark_answer, can_post_in_board, is_moderator
 from app.common.text import clean_block, search_key
 from app.common.time import utcnow
@@ -28,39 +28,8 @@ MIN_BODY = 2
 EDIT_WINDOW = timedelta(minutes=30)
 
 
-@dataclass
-class Page:
-    """What templates/_partials/pager.html needs, without a COUNT(*) per page."""
-
-    items: list
-    page: int
-    total: int
-    per_page: int
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 def _page_number(page: int | None) -> int:
-    return max(1, min(page or 1, 100000))
+    return paging.page_number(page)
 
 
 # Reading
@@ -82,7 +51,7 @@ def thread_page(board: Board, page: int | None, viewer) -> Page:
              .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
              .limit(THREADS_PER_PAGE).offset((number - 1) * THREADS_PER_PAGE))
     threads = list(db.session.scalars(query))
-    return Page(threads, number, board.thread_count, THREADS_PER_PAGE, {"unread": unread_thread_ids(viewer, threads)})
+    return Page.counted(threads, number, board.thread_count, THREADS_PER_PAGE, {"unread": unread_thread_ids(viewer, threads)})
 
 
 def _visible_threads(viewer):
@@ -126,7 +95,7 @@ def post_page(thread: Thread, page: int | None, viewer) -> Page:
     query = (select(Post).where(Post.thread_id == thread.id, _listed_posts(viewer)).order_by(Post.id)
              .limit(POSTS_PER_PAGE).offset((number - 1) * POSTS_PER_PAGE))
     posts = list(db.session.scalars(query))
-    return Page(posts, number, thread.post_count, POSTS_PER_PAGE, _post_extras(posts, viewer))
+    return Page.counted(posts, number, thread.post_count, POSTS_PER_PAGE, _post_extras(posts, viewer))
 
 
 def question_page(thread: Thread, page: int | None, viewer) -> Page:
@@ -148,7 +117,7 @@ def question_page(thread: Thread, page: int | None, viewer) -> Page:
         Post.thread_id == thread.id, Post.is_opening.is_(False), Post.answer_to_id.is_(None), _listed_posts(viewer)))
     extras = _post_extras(questions + [a for group in answers.values() for a in group], viewer)
     extras["answers"] = answers
-    return Page(questions, number, total, POSTS_PER_PAGE, extras)
+    return Page.counted(questions, number, total, POSTS_PER_PAGE, extras)
 
 
 def page_of_post(post: Post) -> int:
@@ -474,7 +443,7 @@ def search(query: str, page: int | None) -> Page:
     key = search_key(clean_line(query))[:100]
     number = _page_number(page)
     if len(key) < 2:
-        return Page([], number, 0, THREADS_PER_PAGE)
+        return Page.counted([], number, 0, THREADS_PER_PAGE)
     pattern = _like(key)
     in_posts = select(Post.thread_id).where(Post.search_text.like(pattern, escape="\\"), Post.status == Visibility.PUBLISHED)
     condition = and_(Thread.status == Visibility.PUBLISHED,
@@ -482,7 +451,7 @@ def search(query: str, page: int | None) -> Page:
     total = db.session.scalar(select(func.count()).select_from(Thread).where(condition))
     threads = list(db.session.scalars(select(Thread).where(condition).order_by(Thread.last_post_at.desc())
                                       .limit(THREADS_PER_PAGE).offset((number - 1) * THREADS_PER_PAGE)))
-    return Page(threads, number, total, THREADS_PER_PAGE)
+    return Page.counted(threads, number, total, THREADS_PER_PAGE)
 
 
 def threads_for_submission(submission_id: int) -> list[Thread]:

@@ -1,0 +1,57 @@
+"""One page of a list, and what templates/_partials/pager.html needs to link its neighbours."""
+import math
+from dataclasses import dataclass, field
+
+from app.extensions import db
+
+MAX_PAGE = 100_000  # a page number past this is a typo or a probe, not a reader
+
+
+@dataclass
+class Page:
+    """`total` is None when the list was not counted: a COUNT(*) over a million rows costs
+    more than the page itself, so "next" is known by fetching one row more. `exact` is False
+    when the count stopped at a cap ("more than 1,000")."""
+
+    items: list
+    page: int
+    has_next: bool
+    per_page: int
+    total: int | None = None
+    exact: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def counted(cls, items: list, page: int, total: int, per_page: int, extra: dict | None = None) -> "Page":
+        return cls(items=items, page=page, has_next=page * per_page < total, per_page=per_page, total=total,
+                   extra=extra or {})
+
+    @property
+    def pages(self) -> int | None:
+        if self.total is None or not self.exact:
+            return None
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_number(raw: int | None) -> int:
+    return max(1, min(raw or 1, MAX_PAGE))
+
+
+def fetch(query, page: int, per_page: int, unique: bool = False) -> Page:
+    """Run `query` for one page, without counting: one row more tells whether a next exists."""
+    page = page_number(page)
+    result = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1))
+    rows = result.unique().all() if unique else result.all()
+    return Page(items=list(rows[:per_page]), page=page, has_next=len(rows) > per_page, per_page=per_page)

@@ -10,8 +10,10 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
-    """The page `{% include %}`s the fragment, so both answers carry identical markup."""
+def render(page: str, fragment: str | None = None, /, *, status: int = 200, **context):
+    """The page `{% include %}`s the fragment, so both answers carry identical markup.
+    The template names are positional-only so a context variable may be called `page`
+    (a pagination object) without clashing with them."""
     template = fragment if fragment and wants_fragment() else page
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")

@@ -23,15 +23,17 @@ def _lookup_limit() -> str:
 def lookup():
     """Look a code up; the check digit catches typos before the database is asked."""
     form = LookupForm(request.args)
+    # The htmx form replaces #lookup, so every answer to it is that block: the form (with
+    # its error, if any) and the status below it; never the whole page inside the page.
     if "ma" not in request.args:
-        return render("tracking/lookup.html", form=form)
+        return render("tracking/lookup.html", "tracking/_lookup.html", form=form)
     if not form.validate():
-        return render("tracking/lookup.html", form=form, status=422)
+        return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=422)
     submission = feedback.find_by_code(form.ma.data)
     if submission is None:
         form.ma.errors.append(_("No submission has this code. Check it against your receipt."))
-        return render("tracking/lookup.html", form=form, status=404)
-    return render("tracking/show.html", "tracking/_status.html", submission=submission, form=form)
+        return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=404)
+    return render("tracking/show.html", "tracking/_lookup.html", submission=submission, form=form)
 
 
 @bp.get("/tra-cuu/<code>")

@@ -80,7 +80,7 @@ def assets_of(html: str) -> list[str]:
     """Every URL a browser fetches on its own to show the page (CSS, scripts, images)."""
     parser = _AssetParser()
     parser.feed(html)
-    return parser.assets
+    return [url for url in parser.assets if not url.startswith("data:")]  # inline: no request
 
 
 def is_same_host(url: str) -> bool:

@@ -45,7 +45,9 @@ BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "v
                    "Accept": "text/html,application/xhtml+xml"}
 # One client IP makes every request here; the production limits would throttle it within a
 # second. The limiter still runs, with its Redis round trip, on every lookup and login.
-SERVER_ENV = {"TRACKING_LOOKUP_LIMIT": "10000000 per minute", "LOGIN_LIMIT": "10000000 per minute"}
+SERVER_ENV = {"TRACKING_LOOKUP_LIMIT": "10000000 per minute", "LOGIN_LIMIT": "10000000 per minute",
+              "REDIS_URL": REDIS_URL}
+os.environ.update(SERVER_ENV)  # the in-process app (seeding, CPU figures) is configured alike
 
 
 def main() -> None:
@@ -54,7 +56,7 @@ def main() -> None:
     results = {"started": started.isoformat(timespec="seconds"), "mode": "quick" if args.quick else "full",
                "machine": machine(), "settings": vars(args), "bytes": None, "databases": {}}
     print(f"Góp Ý benchmark ({results['mode']}), {results['started']}")
-    print(_machine_line(results["machine"]))
+    print(_machine_line(results["machine"]) + f"; load average now {loadavg()} (other work on the machine skews req/s)")
     print(f"gunicorn -w {WORKERS} wsgi:app (sync workers), load from wrk -t1 -c{args.connections}, "
           f"{args.duration:g} s per endpoint; sizes {', '.join(f'{s:,}' for s in args.sizes)}; work dir {WORKDIR}")
     try:
@@ -167,7 +169,7 @@ def run_database(kind: str, args, results: dict) -> dict:
                     if results["bytes"] is None:
                         results["bytes"] = measure_bytes(server, fixtures)
                         print_bytes(results["bytes"])
-                    out["load"] = measure_load(server, fixtures, args)
+                    out["load"] = measure_load(server, fixtures, args, measure_cpu(app, fixtures))
                     print_load(kind, size, out["load"], args)
                 server.stop()
         finally:
@@ -211,7 +213,7 @@ class Server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        env = {**os.environ, **SERVER_ENV, "DATABASE_URL": self.url, "REDIS_URL": REDIS_URL}
+        env = {**os.environ, **SERVER_ENV, "DATABASE_URL": self.url}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen(
             [str(gunicorn), "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env,
@@ -242,7 +244,9 @@ class Server:
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            headers = dict(response.getheaders())
+            headers["Set-Cookie"] = response.msg.get_all("Set-Cookie") or []
+            return response.status, headers, response.read()
         finally:
             conn.close()
 
@@ -255,8 +259,11 @@ class Server:
 
 
 def _cookie(headers: dict) -> str:
-    raw = headers.get("Set-Cookie", "")
-    return raw.split(";", 1)[0]
+    """The session cookie a response set (it may set others, e.g. the language)."""
+    for raw in headers.get("Set-Cookie", []):
+        if raw.startswith("session="):
+            return raw.split(";", 1)[0]
+    raise SystemExit(f"no session cookie in {headers.get('Set-Cookie')}")
 
 
 def _csrf(html: str) -> str:
@@ -391,12 +398,14 @@ def wrk(server: Server, paths: list[str], headers: dict, duration: float, connec
             "kb_per_request": round(figures["bytes"] / max(figures["requests"], 1) / 1024, 2)}
 
 
-def measure_load(server: Server, fixtures: Fixtures, args) -> list[dict]:
+def measure_load(server: Server, fixtures: Fixtures, args, cpu: dict[str, float]) -> list[dict]:
     rows = []
     for page in ALL:
+        before = loadavg()
         figures = wrk(server, fixtures.paths(page), fixtures.headers(page), args.duration, args.connections)
-        rows.append({"endpoint": ("(htmx) " if page.fragment else "") + page.name, "method": "GET",
-                     "expected_status": page.status, **figures})
+        name = ("(htmx) " if page.fragment else "") + page.name
+        rows.append({"endpoint": name, "method": "GET", "expected_status": page.status, **figures,
+                     "cpu_ms": cpu.get(name), "loadavg": before})
     headers = {**BROWSER_HEADERS, "Cookie": fixtures.form_cookie, "Content-Type": "application/x-www-form-urlencoded"}
     figures = wrk(server, ["/gop-y/moi"], headers, args.duration, args.connections, "POST", fixtures.submit_body)
     rows.append({"endpoint": "submit POST (text only, a new submission each)", "method": "POST",
@@ -404,15 +413,45 @@ def measure_load(server: Server, fixtures: Fixtures, args) -> list[dict]:
     return rows
 
 
+def measure_cpu(app, fixtures: Fixtures, repeat: int = 40) -> dict[str, float]:
+    """CPU milliseconds one request costs inside the app (Flask test client, one thread):
+    a figure that holds when other work shares the machine, unlike req/s."""
+    from bench.seed import BENCH_PASSWORD, HEAVY_EMAIL
+
+    anonymous, signed_in = app.test_client(use_cookies=False), app.test_client()
+    html = signed_in.get("/dang-nhap").get_data(as_text=True)
+    signed_in.post("/dang-nhap", data={"csrf_token": _csrf(html), "identifier": HEAVY_EMAIL, "password": BENCH_PASSWORD})
+    costs = {}
+    for page in ALL:
+        headers = {k: v for k, v in fixtures.headers(page).items() if k != "Cookie"}
+        paths = fixtures.paths(page)
+        client = signed_in if page.login else anonymous
+        statuses = {client.get(paths[index % len(paths)], headers=headers).status_code for index in range(5)}
+        if statuses != {page.status}:
+            print(f"  (CPU figure skipped for {page.name}: HTTP {statuses} in-process)")
+            continue
+        start = time.process_time()
+        for index in range(repeat):
+            client.get(paths[index % len(paths)], headers=headers)
+        costs[("(htmx) " if page.fragment else "") + page.name] = round((time.process_time() - start) * 1000 / repeat, 2)
+    return costs
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def print_load(kind: str, size: int, rows: list[dict], args) -> None:
     print(f"\nLoad on {kind} with {size:,} submissions: wrk -t1 -c{args.connections} -d{args.duration:g}s, "
-          f"{WORKERS} gunicorn workers, browser headers (br, vi). Aim: hot pages ≥ 300 req/s.")
-    table = [("endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "KB/req", "errors")]
+          f"{WORKERS} gunicorn workers, browser headers (br, vi). Aim: hot pages ≥ 300 req/s. "
+          f"CPU ms = one request inside the app, one thread (ceiling on {os.cpu_count()} cores = "
+          f"{os.cpu_count()}000 / CPU ms). Load average {rows[0].get('loadavg', '?')} before, {loadavg()} after.")
+    table = [("endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "KB/req", "CPU ms", "errors")]
     for row in rows:
         errors = row["socket_errors"] + (row["non_2xx_3xx"] if row["expected_status"] < 400 else 0)
         note = f"{errors}" + (" (all 4xx expected)" if row["expected_status"] >= 400 else "")
         table.append((row["endpoint"], f"{row['rps']:.0f}", f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}",
-                      f"{row['p99_ms']:.1f}", f"{row['kb_per_request']:.1f}", note))
+                      f"{row['p99_ms']:.1f}", f"{row['kb_per_request']:.1f}", row.get("cpu_ms", "-"), note))
     print_table(table)
 
 

@@ -24,7 +24,7 @@ def _fill_and_send(page, live_server, javascript: bool) -> str:
     page.select_option("#province_code", label="Lào Cai")
     if javascript:
         # htmx swaps the commune list in place: the page is not reloaded.
-        page.wait_for_function("document.querySelectorAll('#ward_code option').length > 50")
+        page.wait_for_selector("#ward_code option:nth-child(51)", state="attached")
     else:
         page.wait_for_timeout(300)
         assert page.locator("#ward_code option").count() == wards_before, "no JS: nothing changes by itself"

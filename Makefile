@@ -26,7 +26,7 @@ app/static/js/gopy.js: node_modules/.package-lock.json app/assets/gopy.js
 assets: app/static/js/gopy.js
 
 translations: $(VENV)/.requirements
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v "^compiling" || true
 
 setup: $(VENV)/.requirements assets translations
 

@@ -50,6 +50,10 @@ class Meter:
         self.cdp.send("Network.enable")
         self.cdp.send("Network.emulateNetworkConditions", PROFILE)
         self.requests, self.bytes, self.urls, self.cached = 0, 0, [], 0
+        self.cdp.send("Page.enable")
+        self.cdp.send("Page.setLifecycleEventsEnabled", {"enabled": True})
+        self.painted = None  # perf_counter() when Chromium reported the first contentful paint
+        self.cdp.on("Page.lifecycleEvent", self._lifecycle)
         self.cdp.on("Network.requestServedFromCache", self._cached)
         self.cdp.on("Network.requestWillBeSent", self._sent)
         self.cdp.on("Network.loadingFinished", self._finished)
@@ -57,6 +61,10 @@ class Meter:
     def _sent(self, event):
         self.requests += 1
         self.urls.append(event["request"]["method"] + " " + event["request"]["url"].split("/", 3)[-1][:60])
+
+    def _lifecycle(self, event):
+        if event.get("name") == "firstContentfulPaint":
+            self.painted = time.perf_counter()
 
     def _cached(self, _event):
         self.cached += 1
@@ -127,6 +135,8 @@ def run(browser, server, name, javascript, viewport, image) -> list[dict]:
                 start = time.perf_counter()
                 result = action()
                 seconds = time.perf_counter() - start
+                if label == "home readable":
+                    seconds = result - start  # until the first paint of text, not the script
                 shot = SHOTS / f"{name}-{visitor.replace(' ', '-')}-{label.split(':')[0].replace(' ', '-')}.png"
                 page.screenshot(path=str(shot), full_page=True)
                 rows.append({"run": name, "javascript": javascript, "viewport": f"{viewport['width']}x{viewport['height']}",
@@ -136,7 +146,7 @@ def run(browser, server, name, javascript, viewport, image) -> list[dict]:
                              "screenshot": str(shot.relative_to(RESULTS.parent))})
                 return result
 
-            step("home readable", lambda: home(page, server))
+            step("home readable", lambda: home(page, server, meter))
             step("text-only submission", lambda: submit(page, server, javascript, None))
             page.goto(server.base + "/", wait_until="domcontentloaded")  # back home, as a person would
             code = step("submission with one photo", lambda: submit(page, server, javascript, image))
@@ -147,11 +157,18 @@ def run(browser, server, name, javascript, viewport, image) -> list[dict]:
     return rows
 
 
-def home(page, server):
-    """Until the first paint of the page's text (HTML and the render-blocking stylesheet)."""
+def home(page, server, meter) -> float:
+    """Until Chromium's first contentful paint: the HTML and the render-blocking stylesheet
+    are in; the deferred script may still be on its way (the page works without it)."""
+    meter.painted = None
     page.goto(server.base + "/", wait_until="commit")
     page.wait_for_selector("h1", state="visible")
-    page.wait_for_load_state("domcontentloaded")
+    for _ in range(600):
+        if meter.painted:
+            break
+        page.wait_for_timeout(50)
+    page.wait_for_load_state("load")
+    return meter.painted or time.perf_counter()
 
 
 def submit(page, server, javascript: bool, image: bytes | None) -> str:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean
+.PHONY: setup run test test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,11 +41,12 @@ run: demo
 	@echo "Góp Ý: http://127.0.0.1:$(PORT)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Debian packages the tests need: Chromium for the browser tests, gettext for msgfmt.
+# Debian packages the tests need: Chromium for the browser tests, gettext for msgfmt,
+# w3m for the text-browser test, wrk for the benchmark's load.
 system-packages:
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v w3m >/dev/null && command -v wrk >/dev/null || { \
 	  [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext w3m wrk >/dev/null; }
 
 # PostgreSQL and Redis as the machine runs them; start them if they are down.
 services:
@@ -63,6 +64,18 @@ test: setup system-packages services
 .PHONY: worker
 worker: setup
 	$(BIN)/flask notify worker
+
+# Bytes, speed and scale on SQLite and PostgreSQL, then the 2G browser run (docs/benchmarks.md).
+# QUICK=1 (or make bench-quick) seeds ~5,000 submissions instead of 10k/100k/1M.
+bench: setup system-packages services
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.two_g $(if $(QUICK),--quick)
+
+bench-quick:
+	$(MAKE) bench QUICK=1
+
+bench-2g: setup system-packages
+	$(BIN)/python -m bench.two_g $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) node_modules app/static/js instance

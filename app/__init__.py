@@ -42,6 +42,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    from app.common import compression
+
+    compression.register(app)
     htmx.init_app(app)
 
 

@@ -51,7 +51,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "application/json", "text/plain"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "text/plain"]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 256
     COMPRESS_LEVEL = 6

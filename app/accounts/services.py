@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app.accounts.models import AccountKind, User, VerificationCode
 from app.common.errors import Conflict, ValidationError
@@ -107,8 +107,13 @@ def claimable_submissions(user: User) -> list[Submission]:
         conditions.append(Submission.contact_phone == user.phone)
     if not conditions:
         return []
+    # Not "user_id IS NULL": nearly every row is a guest's, yet SQLite then walks the
+    # (user_id, received_at) index over all of them (150 ms a page at 100k submissions, more
+    # than a second at 1M, on every "my submissions" view). Comparing an expression keeps
+    # the planner on the selective contact indexes, on SQLite and PostgreSQL alike.
+    unclaimed = func.coalesce(Submission.user_id, 0) == 0
     return list(db.session.scalars(
-        select(Submission).where(Submission.user_id.is_(None), or_(*conditions)).order_by(Submission.received_at)
+        select(Submission).where(or_(*conditions), unclaimed).order_by(Submission.received_at)
     ))
 
 

@@ -1,6 +1,10 @@
 """Static files under content-hashed names, so browsers may keep them for a year."""
+import gzip
 import hashlib
+from functools import lru_cache
 from pathlib import Path
+
+import brotli
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 ONE_YEAR = 31536000
@@ -36,3 +40,24 @@ class AssetManifest:
 
 
 manifest = AssetManifest()
+
+# Kinds worth compressing; an image or a font is already compressed.
+COMPRESSIBLE = (".css", ".js", ".svg", ".txt", ".json")
+
+
+def negotiate(name: str, accept_encoding: str) -> str | None:
+    """The encoding to send a static file in: brotli if asked, else gzip, else none."""
+    if not name.endswith(COMPRESSIBLE):
+        return None
+    offered = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    return "br" if "br" in offered else "gzip" if "gzip" in offered else None
+
+
+@lru_cache(maxsize=64)
+def compressed(name: str, encoding: str) -> bytes:
+    """A static file compressed once at the highest level and kept in memory: the files
+    never change under their hashed names, so no request pays for compressing them."""
+    data = (STATIC_DIR / name).read_bytes()
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    return gzip.compress(data, compresslevel=9, mtime=0)

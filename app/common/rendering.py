@@ -10,7 +10,7 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page_template: str, fragment_template: str | None = None, status: int = 200, **context):
+def render(page_template: str, fragment_template: str | None = None, /, *, status: int = 200, **context):
     """The page `{% include %}`s the fragment, so both answers carry identical markup."""
     template = fragment_template if fragment_template and wants_fragment() else page_template
     response = make_response(render_template(template, **context), status)

@@ -1,8 +1,10 @@
 """Core routes: home, language switch, privacy notice, hashed static files."""
-from flask import abort, current_app, redirect, request, send_from_directory, url_for
+import mimetypes
+
+from flask import Response, abort, current_app, redirect, request, send_from_directory, url_for
 from flask_login import current_user
 
-from app.common.assets import ONE_YEAR, STATIC_DIR, manifest
+from app.common.assets import ONE_YEAR, STATIC_DIR, compressed, manifest, negotiate
 from app.common.i18n import LANG_COOKIE, safe_next
 from app.common.rendering import render
 from app.core import bp
@@ -39,6 +41,17 @@ def set_language(lang: str):
 def static(filename: str):
     """Static files by content-hashed name, cacheable for a year: a new file is a new name."""
     name = manifest.resolve(filename) or abort(404)
-    response = send_from_directory(STATIC_DIR, name, max_age=ONE_YEAR)
+    encoding = negotiate(name, request.headers.get("Accept-Encoding", ""))
+    if encoding:
+        # Pre-compressed bytes, not a streamed file: Flask-Compress would skip gzip on a
+        # stream, and would compress the same immutable file again on every request.
+        response = Response(compressed(name, encoding), mimetype=mimetypes.guess_type(name)[0])
+        response.headers["Content-Encoding"] = encoding
+        response.set_etag(f"{filename}:{encoding}")
+        response.vary.add("Accept-Encoding")
+        response.make_conditional(request)
+    else:
+        response = send_from_directory(STATIC_DIR, name, max_age=ONE_YEAR)
+        response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response

@@ -24,6 +24,8 @@ def _lookup_limit() -> str:
 def lookup():
     """Look a code up; the check digit catches typos before the database is asked."""
     form = LookupForm(request.args)
+    # The htmx form replaces #lookup, so every answer to it is that block: the form (with
+    # its error, if any) and the status below it; never the whole page inside the page.
     if "ma" not in request.args:
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form)
     if not form.validate():

@@ -1,0 +1,96 @@
+"""Every page type and htmx fragment the budgets and the benchmark measure: one table.
+
+A later feature adds its pages here (one line each) and is then held to the same budgets by
+tests/test_budgets.py and measured by `make bench`. Placeholders in a path are filled from
+the data the caller made: {code} a public tracking code, {token} that submission's private
+link token; `login` pages are fetched signed in as the submitter.
+"""
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+# DESIGN.md, "Low bandwidth is a feature, with numbers".
+PAGE_GZIP_BUDGET = 14_600  # one TCP initial congestion window
+FRAGMENT_GZIP_BUDGET = 2_048
+FIRST_VISIT_GZIP_BUDGET = 30 * 1024  # HTML + CSS + JS
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    fragment: bool = False  # sent with HX-Request: answers markup without the layout
+    personal: bool = False  # shows someone's own data: never stored by a cache
+    login: bool = False  # fetched signed in
+    status: int = 200
+    # False where every render must differ (a form with a one-time idempotency key), so
+    # answering 304 from a cached copy would be wrong.
+    conditional: bool = True
+
+    def url(self, **values) -> str:
+        return self.path.format(**values)
+
+
+PAGES = [
+    Page("home", "/"),
+    Page("submit form", "/gop-y/moi", conditional=False),
+    Page("submit form, communes of a province", "/gop-y/moi?province_code=1", conditional=False),
+    Page("confirmation (private link)", "/tra-cuu/rieng/{token}?moi=1", personal=True),
+    Page("tracking lookup form", "/tra-cuu"),
+    Page("tracking lookup result", "/tra-cuu?ma={code}"),
+    Page("tracking status page", "/tra-cuu/{code}"),
+    Page("tracking unknown code", "/tra-cuu?ma=1234567894", status=404),  # valid check digit
+    Page("tracking code with a typo", "/tra-cuu?ma=1234567891", status=422),
+    Page("privacy notice", "/quyen-rieng-tu"),
+    Page("login", "/dang-nhap"),
+    Page("register", "/dang-ky"),
+    Page("my submissions", "/tai-khoan/gop-y", personal=True, login=True),
+    Page("profile", "/tai-khoan", personal=True, login=True),
+    Page("not found (404)", "/khong-co-trang-nay", status=404),
+    Page("public list", "/gop-y"),
+    Page("public search", "/gop-y?q=chuyen+doi+so"),
+    Page("forum boards", "/dien-dan"),
+    Page("forum search", "/dien-dan/tim-kiem?q=du+lieu"),
+    Page("moderation log", "/kiem-duyet/nhat-ky"),
+    Page("notifications", "/tai-khoan/thong-bao", personal=True, login=True),
+]
+
+FRAGMENTS = [
+    Page("commune list", "/gop-y/xa-phuong?province_code=1", fragment=True),
+    Page("lookup result", "/tra-cuu?ma={code}", fragment=True),
+    Page("lookup unknown code", "/tra-cuu?ma=1234567894", fragment=True, status=404),
+    Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=True),
+    Page("public search results", "/gop-y?q=chuyen+doi+so", fragment=True),
+    Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),
+]
+
+ALL = PAGES + FRAGMENTS
+HTMX_HEADERS = {"HX-Request": "true"}
+
+
+class _AssetParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.assets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        rel = (attrs.get("rel") or "").lower().split()
+        if tag == "link" and attrs.get("href") and ({"stylesheet", "icon", "preload", "modulepreload"} & set(rel)):
+            self.assets.append(attrs["href"])
+        elif tag in ("script", "img", "iframe", "audio", "video", "source", "embed") and attrs.get("src"):
+            self.assets.append(attrs["src"])
+        elif tag == "object" and attrs.get("data"):
+            self.assets.append(attrs["data"])
+
+
+def assets_of(html: str) -> list[str]:
+    """Every URL a browser fetches on its own to show the page (CSS, scripts, images)."""
+    parser = _AssetParser()
+    parser.feed(html)
+    return [url for url in parser.assets if not url.startswith("data:")]  # inline: no request
+
+
+def is_same_host(url: str) -> bool:
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc

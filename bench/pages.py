@@ -33,8 +33,8 @@ class Page:
 
 PAGES = [
     Page("home", "/"),
-    Page("submit form", "/gop-y/moi", conditional=False),
-    Page("submit form, communes of a province", "/gop-y/moi?province_code=1", conditional=False),
+    Page("submit form", "/gop-y/moi", personal=True, conditional=False),
+    Page("submit form, communes of a province", "/gop-y/moi?province_code=1", personal=True, conditional=False),
     Page("confirmation (private link)", "/tra-cuu/rieng/{token}?moi=1", personal=True),
     Page("tracking lookup form", "/tra-cuu"),
     Page("tracking lookup result", "/tra-cuu?ma={code}"),

@@ -78,6 +78,22 @@ def test_retried_submission_creates_one_record(client, db):
     assert _count(db) == 1
 
 
+def test_reused_key_with_different_text_is_a_new_submission(client, db):
+    html = client.get("/gop-y/moi").get_data(as_text=True)
+    first = client.post("/gop-y/moi", data=_form_data(html))
+    # Back restores the same page, with the same one-time key; the person writes another.
+    second = client.post("/gop-y/moi", data=_form_data(html, title="Một góp ý khác hẳn",
+                                                         content="Nội dung thứ hai, khác với lần gửi trước."))
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] != second.headers["Location"]
+    assert _count(db) == 2
+
+
+def test_form_page_is_never_stored_so_back_fetches_a_fresh_key(client):
+    response = client.get("/gop-y/moi")
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
 def test_invalid_form_keeps_every_value_and_links_errors(client, db):
     html = client.get("/gop-y/moi").get_data(as_text=True)
     data = _form_data(html, title="Ôi", contact_phone="12345", consent_processing=None)

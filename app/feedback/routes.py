@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.common.errors import ValidationError, keeps_input_on_expired_token
 from app.common.rendering import render, wants_fragment
+from app.common.security import mark_personal
 from app.feedback import bp, services
 from app.feedback.forms import PublicListForm, SubmissionForm
 
@@ -31,6 +32,9 @@ def index():
 @bp.get("/gop-y/moi")
 def new():
     """The submission form; ?province_code= preselects a province (the no-JS commune step)."""
+    # Never kept by the browser: Back must fetch a form with a fresh one-time key, or a
+    # second, different submission sent from the restored page would meet the first's key.
+    mark_personal()
     form = _form(formdata=None)
     form.province_code.data = request.args.get("province_code", type=int)
     form.refresh_ward_choices()
@@ -41,6 +45,7 @@ def new():
 @keeps_input_on_expired_token
 def create():
     """Create the submission, or re-render the form with every value kept."""
+    mark_personal()  # the re-rendered form holds what the person typed
     form = _form()
     form.refresh_ward_choices()
     if "refresh_wards" in request.form:

@@ -1,7 +1,8 @@
 """Submitting feedback: one record per form, whatever the network does to the request."""
 import hashlib
 import hmac
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from sqlalchemy import select
@@ -72,8 +73,13 @@ def submit_feedback(data: SubmissionInput, files=(), user=None) -> tuple[Submiss
     private token. The same idempotency key always returns the first record."""
     token = private_token(data.idempotency_key)
     existing = _find_by_key(data.idempotency_key)
-    if existing:
+    if existing and _same_text(existing, data):
         return existing, token
+    if existing:
+        # The key was reused for different text (a page restored by Back, then edited):
+        # a new submission, not a retry, so it gets a key and a private link of its own.
+        data = replace(data, idempotency_key=secrets.token_hex(16))
+        token = private_token(data.idempotency_key)
     _check(data)
     prepared = [uploads.prepare(f) for f in files if f and f.filename]
     if len(prepared) > current_app.config["ATTACHMENT_MAX_COUNT"]:
@@ -93,6 +99,10 @@ def submit_feedback(data: SubmissionInput, files=(), user=None) -> tuple[Submiss
             raise
         return existing, token
     return submission, token
+
+
+def _same_text(submission: Submission, data: SubmissionInput) -> bool:
+    return submission.title == clean_line(data.title) and submission.content == clean_block(data.content)
 
 
 def _find_by_key(key: str) -> Submission | None:

@@ -37,9 +37,11 @@ migrate: setup
 demo: migrate
 	$(BIN)/flask seed-demo
 
+# gunicorn as in production (not Werkzeug's dev server, which can skip the work that
+# runs after a response is closed, such as in-process e-mail delivery).
 run: demo
 	@echo "Góp Ý: http://127.0.0.1:$(PORT)"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # Debian packages the tests need: Chromium for the browser tests, gettext for msgfmt,
 # w3m for the text-browser test, wrk for the benchmark's load.

@@ -277,3 +277,20 @@ def test_officer_without_agency_sees_an_empty_queue(client, db):
     make_submission(title="Chưa chuyển cho ai")
     login(client, make_staff(Role.OFFICER, email="lac@example.vn"))
     assert "Chưa chuyển cho ai" not in client.get("/can-bo").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url,fields,taken", [
+    ("/quan-tri/co-quan", {"code": "bkhcn", "name": "Bộ trùng mã", "level": "central"}, "Bộ trùng mã"),
+    ("/quan-tri/chu-de", {"slug": "DU-LIEU", "name": "Chủ đề trùng mã", "parent_id": ""}, "Chủ đề trùng mã"),
+])
+def test_admin_refuses_a_code_already_used_and_keeps_the_form(client, db, url, fields, taken):
+    from tests.conftest import csrf_token
+    from tests.factories import make_user
+
+    login(client, make_user(Role.ADMIN, email="admin-dup@example.vn"))
+    html = client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"csrf_token": csrf_token(html), **fields})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Mã này đã được dùng" in page and taken in page
+    fresh = dict(fields, **({"code": "MOI-01"} if "code" in fields else {"slug": "chu-de-moi"}))
+    assert client.post(url, data={"csrf_token": csrf_token(page), **fresh}).status_code == 303

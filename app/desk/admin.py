@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role, User
 from app.agencies.models import Agency
+from app.common.errors import ValidationError
 from app.common.permissions import role_required
 from app.common.rendering import render
 from app.common.security import mark_personal
@@ -109,12 +110,12 @@ def admin_agencies():
     """Agencies: the list, and a form that adds one."""
     form = AgencyForm()
     if form.validate_on_submit():
-        code = clean_line(form.code.data).upper()
-        if db.session.scalar(select(Agency).where(Agency.code == code)):
-            form.code.errors.append(_("This code is already used."))
+        try:
+            services.add_with_unique_key(Agency, "code", clean_line(form.code.data).upper(),
+                                         name=clean_line(form.name.data), level=form.level.data)
+        except ValidationError as error:
+            form.code.errors.append(error.message)
         else:
-            db.session.add(Agency(code=code, name=clean_line(form.name.data), level=form.level.data))
-            db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("desk.admin_agencies"), 303)
     agencies = db.session.scalars(select(Agency).order_by(Agency.level, Agency.name)).all()
@@ -129,12 +130,12 @@ def admin_topics():
     roots = db.session.scalars(select(Topic).where(Topic.parent_id.is_(None)).order_by(Topic.position)).all()
     form.parent_id.choices = [("", _("None (a top-level topic)"))] + [(t.id, t.name) for t in roots]
     if form.validate_on_submit():
-        slug = clean_line(form.slug.data).lower()
-        if db.session.scalar(select(Topic).where(Topic.slug == slug)):
-            form.slug.errors.append(_("This code is already used."))
+        try:
+            services.add_with_unique_key(Topic, "slug", clean_line(form.slug.data).lower(),
+                                         name=clean_line(form.name.data), parent_id=form.parent_id.data)
+        except ValidationError as error:
+            form.slug.errors.append(error.message)
         else:
-            db.session.add(Topic(slug=slug, name=clean_line(form.name.data), parent_id=form.parent_id.data))
-            db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("desk.admin_topics"), 303)
     topics = db.session.scalars(select(Topic).order_by(Topic.parent_id.is_not(None), Topic.position)).all()

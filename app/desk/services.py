@@ -1,13 +1,17 @@
-"""Desk reads: which submissions a staff member may see, the filtered queue, on-time rates."""
+"""Desk reads: which submissions a staff member may see, the filtered queue, on-time rates;
+and the submitter's rating of an answer."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, nulls_last, or_, select
 
 from app.agencies.models import Agency
 from app.common import paging
+from app.common.errors import ValidationError
 from app.common.paging import Page
-from app.common.text import clean_line, search_key
+from app.common.text import clean_block, clean_line, search_key
 from app.desk import deadlines
+from app.desk.models import Rating
 from app.extensions import db
 from app.feedback.models import Submission
 from app.tracking import codes
@@ -149,3 +153,33 @@ def on_time_rates() -> list[OnTime]:
 def agency_choices(locale: str, placeholder: str) -> list[tuple]:
     agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.level, Agency.name)).all()
     return [("", placeholder)] + [(a.id, a.localized_name(locale)) for a in agencies]
+
+
+def add_with_unique_key(model, key_field: str, key: str, **values):
+    """Add an agency, a topic or another piece of reference data whose code must be new."""
+    if db.session.scalar(select(model).where(getattr(model, key_field) == key)):
+        raise ValidationError(key_field, _("This code is already used."))
+    item = model(**{key_field: key}, **values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+# Rating an answer (the submitter, from the private page)
+
+RATEABLE = (Status.ANSWERED, Status.CLOSED)
+
+
+def can_rate(submission) -> bool:
+    """Once, and only once an answer exists."""
+    already = db.session.scalar(select(Rating.id).where(Rating.submission_id == submission.id))
+    return submission.status in RATEABLE and already is None
+
+
+def rate_answer(submission, stars: int, comment: str | None) -> Rating:
+    if not can_rate(submission):
+        raise ValidationError("stars", _("This answer cannot be rated now."))
+    rating = Rating(submission_id=submission.id, stars=stars, comment=clean_block(comment or "") or None)
+    db.session.add(rating)
+    db.session.commit()
+    return rating

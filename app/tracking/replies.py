@@ -10,7 +10,7 @@ from app.common.errors import Conflict, ValidationError
 from app.common.permissions import login_required
 from app.common.rendering import render
 from app.common.security import mark_personal
-from app.common.text import clean_block
+from app.desk import services as desk
 from app.desk.models import Rating
 from app.extensions import db
 from app.feedback import services as feedback
@@ -22,7 +22,7 @@ from app.workflow import Status
 def reply_context(submission) -> dict:
     """The forms the private page shows for the submission's state now."""
     rating = db.session.scalar(select(Rating).where(Rating.submission_id == submission.id))
-    answered = submission.status in (Status.ANSWERED, Status.CLOSED)
+    answered = submission.status in desk.RATEABLE
     return dict(
         reply_form=ReplyForm(formdata=None) if submission.status == Status.AWAITING_INFO else None,
         reconsider_form=ReconsiderForm(formdata=None) if answered else None,
@@ -46,54 +46,45 @@ def _submission(token):
 @bp.post("/tra-cuu/rieng/<token>/bo-sung")
 def provide_info(token: str):
     """Answer the agency's question; its deadline clock starts again."""
-    submission = _submission(token)
-    form = ReplyForm()
-    if form.validate():
-        try:
-            workflow.provide_info(submission, form.reply.data, user=_owner(submission))
-        except (ValidationError, Conflict) as error:
-            db.session.rollback()
-            form.reply.errors.append(error.message)
-        else:
-            flash(_("Sent. The agency has your answer."))
-            return redirect(url_for("tracking.private", token=token), 303)
-    return _private_page(submission, token, reply_form=form)
+    return _submitter_step(token, ReplyForm, "reply_form", _("Sent. The agency has your answer."),
+                           lambda submission, form: workflow.provide_info(submission, form.reply.data,
+                                                                          user=_owner(submission)), "reply")
 
 
 @bp.post("/tra-cuu/rieng/<token>/xem-xet-lai")
 def reconsider(token: str):
     """Ask for the answer to be reconsidered, within 30 days."""
-    submission = _submission(token)
-    form = ReconsiderForm()
-    if form.validate():
-        try:
-            workflow.reopen(submission, form.reason.data, user=_owner(submission))
-        except (ValidationError, Conflict) as error:
-            db.session.rollback()
-            form.reason.errors.append(error.message)
-        else:
-            flash(_("Your request for reconsideration was sent."))
-            return redirect(url_for("tracking.private", token=token), 303)
-    return _private_page(submission, token, reconsider_form=form)
+    return _submitter_step(token, ReconsiderForm, "reconsider_form", _("Your request for reconsideration was sent."),
+                           lambda submission, form: workflow.reopen(submission, form.reason.data,
+                                                                    user=_owner(submission)), "reason")
 
 
 @bp.post("/tra-cuu/rieng/<token>/danh-gia")
 def rate(token: str):
     """Rate the answer once, 1 to 5, with an optional comment."""
-    submission = _submission(token)
-    form = RatingForm()
-    answered = submission.status in (Status.ANSWERED, Status.CLOSED)
-    exists = db.session.scalar(select(Rating.id).where(Rating.submission_id == submission.id))
-    if not answered or exists:
+    if not desk.can_rate(_submission(token)):
         flash(_("This answer cannot be rated now."), "error")
         return redirect(url_for("tracking.private", token=token), 303)
+    return _submitter_step(token, RatingForm, "rating_form", _("Thank you for your rating."),
+                           lambda submission, form: desk.rate_answer(submission, form.stars.data, form.comment.data),
+                           "stars")
+
+
+def _submitter_step(token: str, form_class, form_key: str, done_message: str, act, error_field: str):
+    """Validate the form, take the step, and go back to the private page (303); or show the
+    page again with the form, its values and the refusal (422)."""
+    submission = _submission(token)
+    form = form_class()
     if form.validate():
-        db.session.add(Rating(submission_id=submission.id, stars=form.stars.data,
-                              comment=clean_block(form.comment.data or "") or None))
-        db.session.commit()
-        flash(_("Thank you for your rating."))
-        return redirect(url_for("tracking.private", token=token), 303)
-    return _private_page(submission, token, rating_form=form)
+        try:
+            act(submission, form)
+        except (ValidationError, Conflict) as error:
+            db.session.rollback()
+            form[error_field].errors.append(error.message)
+        else:
+            flash(done_message)
+            return redirect(url_for("tracking.private", token=token), 303)
+    return _private_page(submission, token, **{form_key: form})
 
 
 @bp.get("/tai-khoan/gop-y/<code>/rieng")

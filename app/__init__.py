@@ -18,9 +18,11 @@ def create_app(config_class: type = Config) -> Flask:
     _register_blueprints(app)
 
     from app.common import errors, filters, i18n, rendering, security
+    from app.submissions import templating
 
     errors.register(app)
     filters.register(app)
+    templating.register(app)
     i18n.register(app)
     rendering.register(app)
     security.register(app)

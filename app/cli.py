@@ -41,7 +41,8 @@ def seed_demo_command(count: int):
 @click.password_option()
 def create_admin_command(email: str, name: str, password: str):
     """Create the first administrator (or make an existing account one)."""
-    from app.accounts.models import Role, User
+    from app.accounts.models import User
+    from app.common.roles import Role
     from app.extensions import db
 
     user = db.session.scalar(select(User).where(User.email == email.lower()))

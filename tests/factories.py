@@ -3,11 +3,13 @@ import secrets
 
 from sqlalchemy import select
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.common.roles import Role
 from app.agencies.models import Agency
 from app.extensions import db
-from app.feedback import services as feedback
-from app.feedback.models import Kind, Topic
+from app.submissions import intake
+from app.submissions.models import Topic
+from app.submissions.states import Kind
 
 PASSWORD = "mat-khau-thu-2026"
 
@@ -27,7 +29,7 @@ def any_topic_id() -> int:
     return db.session.scalar(select(Topic.id).where(Topic.parent_id.is_not(None)).limit(1))
 
 
-def submission_input(**values) -> feedback.SubmissionInput:
+def submission_input(**values) -> intake.SubmissionInput:
     defaults = dict(
         idempotency_key=secrets.token_hex(16), kind=Kind.CONCERN, topic_id=any_topic_id(), province_code=None,
         ward_code=None, title="Sóng di động yếu tại thôn Nà Hang",
@@ -35,11 +37,11 @@ def submission_input(**values) -> feedback.SubmissionInput:
         contact_name="Lò Văn Thử", contact_phone="0912345678", consent_processing=True,
     )
     defaults.update(values)
-    return feedback.SubmissionInput(**defaults)
+    return intake.SubmissionInput(**defaults)
 
 
 def make_submission(user=None, **values):
-    submission, token = feedback.submit_feedback(submission_input(**values), user=user)
+    submission, token = intake.submit_feedback(submission_input(**values), user=user)
     return submission, token
 
 

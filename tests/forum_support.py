@@ -3,7 +3,7 @@ and posting forms with their CSRF token like a browser would."""
 import re
 from datetime import timedelta
 
-from app.accounts.models import Role
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum

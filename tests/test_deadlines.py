@@ -3,9 +3,9 @@ from datetime import date, datetime
 
 import pytest
 
-from app.desk import deadlines
-from app.desk.models import DeadlineRule
-from app.feedback.models import Kind
+from app.submissions import deadlines
+from app.submissions.models import DeadlineRule
+from app.submissions.states import Kind
 
 
 @pytest.mark.parametrize("start,days,due", [

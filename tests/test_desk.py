@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import event
 
-from app import workflow
-from app.accounts.models import Role
+from app.submissions import workflow
+from app.common.roles import Role
 from app.extensions import db as ext_db
-from app.workflow import Status
+from app.submissions.states import Status
 from tests.desk_helpers import act, desk_url, login
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
 

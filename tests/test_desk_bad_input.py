@@ -1,8 +1,8 @@
 """Nothing a person sends to the desk, the admin area or the private page answers 500."""
 import pytest
 
-from app import workflow
-from app.accounts.models import Role
+from app.submissions import workflow
+from app.common.roles import Role
 from app.desk.forms import ACTION_FORMS
 from tests.factories import agency_id, make_staff, make_submission
 from tests.desk_helpers import login
@@ -60,7 +60,7 @@ def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch):
     from sqlalchemy import select
 
     from app.accounts.models import User
-    from app.desk import deadlines
+    from app.submissions import deadlines
 
     login(client, make_staff(Role.ADMIN, email="a2@example.vn"))
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)

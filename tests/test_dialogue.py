@@ -1,7 +1,7 @@
 """Policy dialogues: questions and votes before and during, panel answers, a closed session."""
 from datetime import timedelta
 
-from app.accounts.models import Role
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from app.feedback.models import Consent, Submission
+from app.submissions.models import Consent, Submission
 from tests.conftest import csrf_token, form_value
 from tests.factories import any_topic_id
 

@@ -3,7 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.accounts.models import AccountKind, Identity, Role
+from app.accounts.models import AccountKind, Identity
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum

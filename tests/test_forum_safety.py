@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app.accounts.models import Role
+from app.common.roles import Role
 from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import Thread

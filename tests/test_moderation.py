@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum

@@ -10,8 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app import workflow
-from app.accounts.models import Role
+from app.submissions import workflow
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.notify import services as notify
 from app.notify.models import MessageStatus, Notification, OutboxMessage
@@ -193,7 +193,7 @@ def test_broker_down_then_back_delivers_everything_once(app, db, smtp, staff, re
 def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
     from datetime import date
 
-    from app.desk.reminders import send_overdue_reminders
+    from app.submissions.reminders import send_overdue_reminders
 
     coordinator, _officer = staff
     submission, _t = make_submission()

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from app.tracking import codes
+from app.submissions import codes
 from tests.factories import make_submission
 
 

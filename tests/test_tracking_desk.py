@@ -5,10 +5,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import workflow
-from app.accounts.models import Role
-from app.desk.models import Rating
-from app.workflow import Status
+from app.submissions import workflow
+from app.common.roles import Role
+from app.submissions.models import Rating
+from app.submissions.states import Status
 from tests.desk_helpers import login
 from tests.factories import agency_id, make_staff, make_submission, make_user
 

@@ -13,8 +13,9 @@ from datetime import timedelta
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app import create_app, workflow
-from app.accounts.models import Role
+from app import create_app
+from app.submissions import workflow
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.notify import services as notify

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import workflow
-from app.accounts.models import Role
+from app.submissions import workflow
+from app.common.roles import Role
 from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.time import utcnow
-from app.feedback.models import Submission, SubmissionEvent
-from app.workflow import Status
+from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.states import Status
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
 
 

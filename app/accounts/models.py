@@ -6,19 +6,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 
-
-class Role:
-    CITIZEN = "citizen"
-    COORDINATOR = "coordinator"
-    OFFICER = "officer"
-    LEAD = "lead"
-    MODERATOR = "moderator"
-    ADMIN = "admin"
-    STAFF = (COORDINATOR, OFFICER, LEAD)
-    ALL = (CITIZEN, COORDINATOR, OFFICER, LEAD, MODERATOR, ADMIN)
 
 
 class AccountKind:

@@ -12,7 +12,7 @@ from app.common.errors import Conflict, ValidationError
 from app.common.text import clean_line
 from app.common.time import utcnow
 from app.extensions import db
-from app.feedback.models import Submission
+from app.submissions.models import Submission
 from app.notify import services as notify
 from app.notify.models import Channel
 

@@ -1,22 +1,16 @@
-"""Template filters that turn stored values into words for the reader."""
+"""Template filters that turn stored values into words for the reader; each feature area
+registers its own beside these (see `register` in the area's package)."""
 from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app.common import places
-from app.tracking import codes
-from app.workflow import action_label, status_label
 
 
-def kind_label(kind: str) -> str:
-    from app.feedback.forms import KIND_CHOICES
-
-    return str(dict(KIND_CHOICES).get(kind, kind))
-
-
-def locality(submission) -> str:
-    ward = places.ward_name(submission.province_code, submission.ward_code)
-    province = places.province_name(submission.province_code)
+def locality(item) -> str:
+    """Commune and province of anything with `province_code` and `ward_code`."""
+    ward = places.ward_name(item.province_code, item.ward_code)
+    province = places.province_name(item.province_code)
     return ", ".join(part for part in (ward, province) if part)
 
 
@@ -27,11 +21,4 @@ def filesize(size: int) -> str:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(
-        tracking_code=codes.display,
-        status_label=status_label,
-        action_label=action_label,
-        kind_label=kind_label,
-        locality=locality,
-        filesize=filesize,
-    )
+    app.jinja_env.filters.update(locality=locality, filesize=filesize)

@@ -1,10 +1,24 @@
-"""Who may do what: route decorators and object checks, in one place."""
+"""Who may do what: the route decorators and every object check, written once here.
+
+The rules read plain attributes (`user.role`, `user.agency_id`, `submission.agency_id`,
+`post.author_id` ...) and import no feature, so every area asks the same question the same
+way: the desk's case access, the workflow's actor parts, queue scoping and private-data access
+are all built from `handling_scope`."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import abort, make_response, request, url_for
 from flask_login import current_user
 
 from app.common.rendering import wants_fragment
+from app.common.roles import Role
+from app.common.time import utcnow
+
+# The parts a person plays for one submission (the workflow's actors).
+COORDINATOR, OFFICER, LEAD = "coordinator", "officer", "lead"
+# An author may edit a forum post for this long; moderators at any time.
+EDIT_WINDOW = timedelta(minutes=30)
 
 
 def login_required(view):
@@ -30,7 +44,7 @@ def role_required(*roles: str):
         @login_required
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
+            if not has_role(current_user, *roles):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -39,28 +53,84 @@ def role_required(*roles: str):
     return decorator
 
 
-def can_view_private(user, submission, token_ok: bool = False) -> bool:
+def signed_in(user) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def has_role(user, *roles: str) -> bool:
+    return signed_in(user) and user.role in roles
+
+
+# Submissions: who handles one, and so who sees its personal data.
+
+@dataclass(frozen=True)
+class HandlingScope:
+    """Which submissions a person handles: all of them, one agency's, or none."""
+
+    everything: bool = False
+    agency_id: int | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.agency_id is None
+
+
+def handling_scope(user) -> HandlingScope:
+    """Coordinators route every submission; an officer or a lead handles what their agency
+    has been given. Administrators and moderators handle none (separation of duties)."""
+    if has_role(user, Role.COORDINATOR):
+        return HandlingScope(everything=True)
+    if has_role(user, *Role.AGENCY_STAFF) and user.agency_id is not None:
+        return HandlingScope(agency_id=user.agency_id)
+    return HandlingScope()
+
+
+def handles(user, submission) -> bool:
+    """The one rule: this person is on the staff handling this submission."""
+    scope = handling_scope(user)
+    return scope.everything or (scope.agency_id is not None and submission.agency_id == scope.agency_id)
+
+
+def handling_roles(user, submission) -> set[str]:
+    """The workflow's parts this person plays for this submission."""
+    roles = set()
+    if not handles(user, submission):
+        return roles
+    if user.role == Role.COORDINATOR:
+        roles.add(COORDINATOR)
+    if user.role in Role.AGENCY_STAFF:
+        roles.add(OFFICER)
+        if user.role == Role.LEAD:
+            roles.add(LEAD)
+    return roles
+
+
+def is_submitter(user, submission) -> bool:
+    return signed_in(user) and submission.user_id is not None and submission.user_id == user.id
+
+
+def can_see_private(user, submission, token_ok: bool = False) -> bool:
     """The submitter (by account or private link) and the staff handling it see personal data."""
-    if token_ok:
-        return True
-    if not user or not user.is_authenticated:
-        return False
-    if submission.user_id == user.id:
-        return True
-    if user.has_role("admin", "coordinator"):
-        return True
-    return user.is_staff and submission.agency_id is not None and user.agency_id == submission.agency_id
+    return token_ok or is_submitter(user, submission) or handles(user, submission)
+
+
+def is_staff(user) -> bool:
+    return has_role(user, *Role.STAFF)
 
 
 # The forum and its moderation.
 
 def is_moderator(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role("moderator", "admin"))
+    return has_role(user, *Role.MODERATORS)
+
+
+def is_admin(user) -> bool:
+    return has_role(user, Role.ADMIN)
 
 
 def is_official(user) -> bool:
     """Agency staff, who speak for their agency in the forum."""
-    return bool(user and user.is_authenticated and user.is_staff and user.agency_id)
+    return is_staff(user) and user.agency_id is not None
 
 
 def can_post_in_board(user, board, is_expert: bool = False) -> bool:
@@ -70,4 +140,23 @@ def can_post_in_board(user, board, is_expert: bool = False) -> bool:
 
 
 def can_mark_answer(user, thread) -> bool:
-    return bool(user and user.is_authenticated and (thread.author_id == user.id or is_official(user) or is_moderator(user)))
+    return signed_in(user) and (thread.author_id == user.id or is_official(user) or is_moderator(user))
+
+
+def can_edit(user, post, now: datetime | None = None) -> bool:
+    """Moderators at any time; the author within EDIT_WINDOW of posting."""
+    if not signed_in(user) or post.is_deleted:
+        return False
+    if is_moderator(user):
+        return True
+    return post.author_id == user.id and (now or utcnow()) - post.created_at <= EDIT_WINDOW
+
+
+def can_delete(user, post) -> bool:
+    """Authors delete their own replies; a thread's opening post goes with the thread."""
+    return signed_in(user) and not post.is_deleted and post.author_id == user.id and not post.is_opening
+
+
+def is_panelist(user, panelist_ids) -> bool:
+    """On a dialogue's panel: `panelist_ids` are the users the forum seated on it."""
+    return signed_in(user) and user.id in set(panelist_ids)

@@ -6,18 +6,21 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.common.roles import Role
 from app.agencies.models import Agency
 from app.common.errors import ValidationError
 from app.common.permissions import role_required
 from app.common.rendering import render
 from app.common.security import mark_personal
 from app.common.text import clean_line
-from app.desk import bp, deadlines, services
+from app.desk import bp, services
+from app.submissions import deadlines
 from app.desk.forms import AgencyForm, DeadlineRuleForm, StaffForm, TopicForm
-from app.desk.models import DeadlineRule
+from app.submissions.models import DeadlineRule
 from app.extensions import db
-from app.feedback.models import Kind, Topic
+from app.submissions.models import Topic
+from app.submissions.states import Kind
 
 STAFF_ROLES = (Role.COORDINATOR, Role.OFFICER, Role.LEAD, Role.MODERATOR, Role.ADMIN)
 

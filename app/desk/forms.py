@@ -5,8 +5,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectF
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.common.forms import BaseForm
-from app.feedback.forms import KIND_CHOICES
-from app.workflow import REJECT_REASONS, STATUS_LABELS
+
+from app.submissions.states import KIND_CHOICES, REJECT_REASONS, STATUS_LABELS
 
 
 def _optional_int(value):

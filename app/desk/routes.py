@@ -5,18 +5,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import workflow
 from app.common import places
 from app.common.errors import Conflict, PermissionDenied, ValidationError
-from app.common.permissions import role_required
+from app.common.permissions import handles, role_required
+from app.common.roles import Role
 from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.desk import bp, services
 from app.desk.forms import ACTION_BUTTONS, ACTION_FORMS, QueueFilterForm
 from app.extensions import db
-from app.feedback import services as feedback
+from app.submissions import topics, workflow
 
-STAFF = ("coordinator", "officer", "lead")
+STAFF = Role.STAFF
 
 
 @bp.get("/can-bo")
@@ -35,7 +35,7 @@ def queue():
 
 def _filter_choices(form: QueueFilterForm) -> None:
     locale = str(get_locale())
-    form.topic.choices = feedback.topic_choices(locale, _("Any"))
+    form.topic.choices = topics.topic_choices(locale, _("Any"))
     form.province.choices = [("", _("Any"))] + places.provinces()
 
 
@@ -88,11 +88,11 @@ def act(submission_id: int, action: str):
 def _after_step(submission):
     text = _("Saved.")
     if wants_fragment():
-        if not services.can_see(current_user, submission):  # transferred away: nothing more to show
+        if not handles(current_user, submission):  # transferred away: nothing more to show
             return render("desk/_gone.html", message=text)
         return render("desk/_case.html", **_case_context(submission, message=text, success=True))
     flash(text)
-    if not services.can_see(current_user, submission):
+    if not handles(current_user, submission):
         return redirect(url_for("desk.queue"), 303)
     return redirect(url_for("desk.show", submission_id=submission.id), 303)
 
@@ -123,7 +123,7 @@ def _action_form(action: str, submission, formdata=True):
     form = form_class(prefix=action) if formdata else form_class(formdata=None, prefix=action)
     locale = str(get_locale())
     if "topic_id" in form:
-        form.topic_id.choices = feedback.topic_choices(locale, _("Choose a topic"))
+        form.topic_id.choices = topics.topic_choices(locale, _("Choose a topic"))
         if not formdata:
             form.kind.data, form.topic_id.data = submission.kind, submission.topic_id
     if "agency_id" in form:

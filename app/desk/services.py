@@ -1,37 +1,27 @@
-"""Desk reads: which submissions a staff member may see, the filtered queue, on-time rates;
-and the submitter's rating of an answer."""
+"""Desk reads: the submissions a staff member handles, the filtered queue, on-time rates."""
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, nulls_last, or_, select
+from sqlalchemy import and_, case, false, func, nulls_last, or_, select, true
 
 from app.agencies.models import Agency
 from app.common import paging
 from app.common.errors import ValidationError
 from app.common.paging import Page
-from app.common.text import clean_block, clean_line, search_key
-from app.desk import deadlines
-from app.desk.models import Rating
+from app.common.permissions import handles, handling_scope
+from app.common.text import clean_line, search_key
 from app.extensions import db
-from app.feedback.models import Submission
-from app.tracking import codes
-from app.workflow import Status
+from app.submissions import codes, deadlines
+from app.submissions.models import Submission
+from app.submissions.states import Status
 
 PER_PAGE = 25
 
 
-def can_see(user, submission: Submission) -> bool:
-    """Coordinators see everything; officers and leads only what their agency handles."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == "coordinator":
-        return True
-    return user.role in ("officer", "lead") and user.agency_id is not None and submission.agency_id == user.agency_id
-
-
 def visible(user, submission_id: int) -> Submission | None:
+    """The submission, if this person handles it; None as if it did not exist otherwise."""
     submission = db.session.get(Submission, submission_id)
-    return submission if submission is not None and can_see(user, submission) else None
+    return submission if submission is not None and handles(user, submission) else None
 
 
 @dataclass
@@ -49,12 +39,17 @@ class QueueFilter:
 
 def queue_query(user, f: QueueFilter):
     """One SELECT for the page (topic and agency joined), served by the submission indexes."""
-    query = select(Submission)
-    if user.role != "coordinator":
-        # An officer with no agency sees nothing (agency_id == None would mean "unrouted").
-        query = query.where(Submission.agency_id == user.agency_id if user.agency_id else false())
-    query = query.where(*_conditions(user, f))
+    query = select(Submission).where(_scope(user), *_conditions(user, f))
     return query.order_by(*_order(f.sort))
+
+
+def _scope(user):
+    """The queue holds exactly what `handles` allows: everything, one agency's, or nothing
+    (an officer with no agency must not see the unrouted, whose agency_id is also None)."""
+    scope = handling_scope(user)
+    if scope.everything:
+        return true()
+    return Submission.agency_id == scope.agency_id if scope.agency_id is not None else false()
 
 
 def _conditions(user, f: QueueFilter) -> list:
@@ -78,13 +73,10 @@ def _conditions(user, f: QueueFilter) -> list:
 
 
 def _due_conditions(due: str) -> list:
-    today = deadlines.today()
-    open_ = Submission.status.in_(Status.OPEN)
     if due == "overdue":
-        return [open_, Submission.due_date < today]
+        return [deadlines.overdue_clause()]
     if due == "soon":
-        return [open_, Submission.due_date >= today,
-                Submission.due_date <= deadlines.add_working_days(today, deadlines.DUE_SOON_DAYS)]
+        return [deadlines.due_soon_clause()]
     return []
 
 
@@ -135,14 +127,13 @@ def on_time_rates() -> list[OnTime]:
     """Per agency: answers given by the due date over all answers, and what is overdue now.
     One grouped query; the day of the answer is its UTC date, close enough for a rate."""
     answered_day = func.date(Submission.answered_at)
-    today = deadlines.today()
     rows = db.session.execute(
         select(
             Submission.agency_id,
             func.count(Submission.answered_at),
             func.sum(case((and_(Submission.answered_at.is_not(None), answered_day <= func.date(Submission.due_date)), 1),
                           else_=0)),
-            func.sum(case((and_(Submission.status.in_(Status.OPEN), Submission.due_date < today), 1), else_=0)),
+            func.sum(case((deadlines.overdue_clause(), 1), else_=0)),
         ).where(Submission.agency_id.is_not(None)).group_by(Submission.agency_id)
     ).all()
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r[0] for r in rows])))}
@@ -163,23 +154,3 @@ def add_with_unique_key(model, key_field: str, key: str, **values):
     db.session.add(item)
     db.session.commit()
     return item
-
-
-# Rating an answer (the submitter, from the private page)
-
-RATEABLE = (Status.ANSWERED, Status.CLOSED)
-
-
-def can_rate(submission) -> bool:
-    """Once, and only once an answer exists."""
-    already = db.session.scalar(select(Rating.id).where(Rating.submission_id == submission.id))
-    return submission.status in RATEABLE and already is None
-
-
-def rate_answer(submission, stars: int, comment: str | None) -> Rating:
-    if not can_rate(submission):
-        raise ValidationError("stars", _("This answer cannot be rated now."))
-    rating = Rating(submission_id=submission.id, stars=stars, comment=clean_block(comment or "") or None)
-    db.session.add(rating)
-    db.session.commit()
-    return rating

@@ -9,15 +9,7 @@ from wtforms.validators import ValidationError as FieldError
 from app.common import places
 from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
 from app.common.validators import normalize_mobile
-from app.feedback.models import Kind
-from app.workflow import STATUS_LABELS, Status
-
-KIND_CHOICES = [
-    (Kind.CONCERN, _l("A concern or obstacle")),
-    (Kind.POLICY, _l("A policy or regulation proposal")),
-    (Kind.INITIATIVE, _l("An initiative or solution")),
-]
-
+from app.submissions.states import KIND_CHOICES, STATUS_LABELS, Status
 
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None

@@ -8,19 +8,20 @@ from app.common.errors import ValidationError, keeps_input_on_expired_token
 from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.feedback import bp, services
+from app.submissions import intake, topics
 from app.feedback.forms import PublicListForm, SubmissionForm
 
 
 def _form(**kwargs) -> SubmissionForm:
-    topics = services.topic_choices(str(get_locale()), _("Choose a topic"))
-    return SubmissionForm(guest=not current_user.is_authenticated, topics=topics, **kwargs)
+    choices = topics.topic_choices(str(get_locale()), _("Choose a topic"))
+    return SubmissionForm(guest=not current_user.is_authenticated, topics=choices, **kwargs)
 
 
 @bp.get("/gop-y")
 def index():
     """Published submissions, filtered and searched without diacritics; the htmx answer is
     the list alone, for filters and "more"."""
-    form = PublicListForm(request.args, topics=services.topic_choices(str(get_locale()), _("All topics")))
+    form = PublicListForm(request.args, topics=topics.topic_choices(str(get_locale()), _("All topics")))
     if not form.validate():
         return render("feedback/index.html", "feedback/_list.html", form=form, results=None, status=422)
     filters = services.PublicFilters(query=form.q.data or "", kind=form.kind.data, topic_id=form.topic.data,
@@ -55,7 +56,7 @@ def create():
     if not form.validate():
         return render("feedback/new.html", form=form, status=422)
     try:
-        submission, token = services.submit_feedback(_input(form), request.files.getlist("attachments"), current_user)
+        submission, token = intake.submit_feedback(_input(form), request.files.getlist("attachments"), current_user)
     except ValidationError as error:
         form[error.field].errors.append(error.message)
         return render("feedback/new.html", form=form, status=422)
@@ -74,7 +75,7 @@ def wards():
     return render("feedback/_ward_field.html", form=form)
 
 
-def _input(form: SubmissionForm) -> services.SubmissionInput:
-    fields = services.SubmissionInput.__dataclass_fields__
+def _input(form: SubmissionForm) -> intake.SubmissionInput:
+    fields = intake.SubmissionInput.__dataclass_fields__
     values = {name: form[name].data for name in fields if name in form and name != "locale"}
-    return services.SubmissionInput(**values, locale=str(get_locale()))
+    return intake.SubmissionInput(**values, locale=str(get_locale()))

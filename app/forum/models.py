@@ -108,6 +108,10 @@ class Post(db.Model):
     thread = relationship("Thread", foreign_keys=[thread_id])
     author = relationship("User", lazy="joined")
 
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == Visibility.DELETED
+
 
 class PostVote(db.Model):
     """One vote per account per post (dialogue questions are voted the same way)."""

@@ -327,9 +327,10 @@ def publish(post: Post) -> None:
 
 def _notify_followers(post: Post, thread: Thread) -> None:
     targets = [Follow.thread_id == thread.id] + ([Follow.board_id == thread.board_id] if post.is_opening else [])
-    user_ids = set(db.session.scalars(select(Follow.user_id).where(or_(*targets), Follow.user_id != post.author_id)))
-    if user_ids:
-        notify.notify_users(user_ids, _l("New post in “%(title)s”", title=thread.title),
+    followers = db.session.scalars(select(User).join(Follow, Follow.user_id == User.id).where(
+        or_(*targets), Follow.user_id != post.author_id).distinct()).all()
+    if followers:
+        notify.notify_users(followers, _l("New post in “%(title)s”", title=thread.title),
                             link=notify.local_url("forum.post", post_id=post.id))
 
 
@@ -461,7 +462,7 @@ def threads_for_submission(submission_id: int) -> list[Thread]:
 
 def published_submission(code: str):
     """A submission a thread may link to: one its submitter agreed to publish."""
-    from app.feedback.models import Submission
+    from app.submissions.models import Submission
 
     code = re.sub(r"\D", "", code or "")
     submission = db.session.scalar(select(Submission).where(Submission.code == code)) if code else None

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.models import User
 from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.permissions import is_moderator
 from app.common.time import utcnow
@@ -184,8 +185,6 @@ def flag(user, target_type: str, target_id: int, reason: str, note: str = "") ->
 
 
 def _hide_when_flagged_enough(target_type: str, target) -> None:
-    from app.accounts.models import User
-
     established = db.session.scalar(
         select(func.count(func.distinct(Flag.user_id))).join(User, User.id == Flag.user_id)
         .where(Flag.target_type == target_type, Flag.target_id == target.id, Flag.resolved_at.is_(None),
@@ -342,7 +341,7 @@ def _tell_author(entry: ModerationAction) -> None:
         body = _l("A moderator acted on your contribution in “%(title)s”: %(note)s", title=title, note=entry.note)
     else:
         body = _l("A moderator acted on your contribution in “%(title)s”", title=title)
-    notify.notify_user(entry.subject_id, body, link=notify.local_url("moderation.appeal", action_id=entry.id))
+    notify.notify_users([db.session.get(User, entry.subject_id)], body, link=notify.local_url("moderation.appeal", action_id=entry.id))
 
 
 def public_log(page: int, per_page: int = 20):

@@ -2,9 +2,8 @@
 RQ when a Redis broker is configured, in this process otherwise."""
 from datetime import timedelta
 
-from flask import after_this_request, current_app, has_request_context, render_template, url_for
+from flask import after_this_request, current_app, g, has_request_context, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.common.text import sms_text
@@ -31,26 +30,21 @@ def enqueue(channel: str, recipient: str, body: str, subject: str | None = None,
     return message
 
 
-def notify_user(user_id: int, body, link: str | None = None, submission_id: int | None = None) -> None:
-    """Put a line in one person's inbox; see notify_users."""
-    notify_users([user_id], body, link=link, submission_id=submission_id)
-
-
-def notify_users(user_ids, body, link: str | None = None, submission_id: int | None = None) -> None:
-    """Put a line in each person's inbox, written in their own language: pass `body` as a
+def notify_users(recipients, body, link: str | None = None, submission_id: int | None = None) -> None:
+    """Put a line in each recipient's inbox, written in their own language: pass `body` as a
     lazy_gettext string, rendered here once per recipient; `link` is a local path to open.
-    Added to the session: the caller's commit stores it with the change that caused it."""
-    from app.accounts.models import User
-
+    A recipient is anything with an `id` and a `locale` (an account). Added to the session:
+    the caller's commit stores it with the change that caused it."""
     if link is not None and (not link.startswith("/") or link.startswith("//")):
         raise ValueError("an inbox link is a local path")
-    ids = set(user_ids)
-    if not ids:
-        return
-    for user in db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)):
-        with force_locale(user.locale or "vi"):
+    seen = set()
+    for recipient in sorted(recipients, key=lambda r: r.id):
+        if recipient.id in seen:
+            continue
+        seen.add(recipient.id)
+        with force_locale(recipient.locale or "vi"):
             text = str(body)
-        db.session.add(Notification(user_id=user.id, submission_id=submission_id, body=text[:500], link=link))
+        db.session.add(Notification(user_id=recipient.id, submission_id=submission_id, body=text[:500], link=link))
 
 
 def unread_count(user) -> int:
@@ -73,45 +67,6 @@ def mark_inbox_read(user) -> None:
     db.session.commit()
 
 
-def notify_step(submission, event) -> None:
-    """Tell the submitter (and those of duplicates merged into it) of a public step, in
-    their own language, by inbox, e-mail and SMS; written in the step's transaction."""
-    for target in _followers(submission):
-        with force_locale(target.locale or "vi"):
-            _notify_one(target, submission, event)
-
-
-def _followers(submission) -> list:
-    from app.feedback.models import Submission
-
-    duplicates = db.session.scalars(select(Submission).where(Submission.merged_into_id == submission.id)).all()
-    return [submission, *duplicates]
-
-
-def _notify_one(target, submission, event) -> None:
-    from app.workflow import action_label, status_label
-
-    context = dict(submission=submission, target=target, event=event, status=status_label(submission.status),
-                   action=action_label(event.action), public_url=public_url("tracking.show", code=target.code),
-                   private_url=_private_url(target))
-    line = _("Submission %(code)s: %(action)s. Status: %(status)s.", code=target.code, action=context["action"],
-             status=context["status"])
-    if target.user_id:
-        db.session.add(Notification(user_id=target.user_id, submission_id=target.id, body=line[:500]))
-    if target.contact_email:
-        enqueue(Channel.EMAIL, target.contact_email, render_template("notify/step.txt", **context),
-                subject=_("Your submission %(code)s: %(status)s", code=target.code, status=context["status"]),
-                html=render_template("notify/step.html", **context), user_id=target.user_id, submission_id=target.id)
-    if target.contact_phone:
-        enqueue(Channel.SMS, target.contact_phone, sms_line(target.code, context["status"], context["public_url"]),
-                user_id=target.user_id, submission_id=target.id)
-
-
-def sms_line(code: str, status: str, url: str) -> str:
-    """The code first, so a cut at 160 characters never loses it."""
-    return _("Gop Y: submission %(code)s is now: %(status)s. %(url)s", code=code, status=status, url=url)
-
-
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for a message, built the same way inside or outside a request."""
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
@@ -126,18 +81,10 @@ def local_url(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _private_url(target) -> str:
-    from app.feedback.services import private_token
-
-    return public_url("tracking.private", token=private_token(target.idempotency_key))
-
-
 def _deliver_after_response() -> None:
     """Once the response is out (and the step committed), hand the messages to the broker,
     or with none configured send them in this process."""
     app = current_app._get_current_object()
-    from flask import g
-
     if g.get("delivery_scheduled"):
         return
     g.delivery_scheduled = True

@@ -27,7 +27,7 @@ def enqueue_pending() -> int:
         queue = _queue()
         for message_id in ids:
             # Back-off between retries of a job the worker saw crash.
-            queue.enqueue(deliver_job, message_id, retry=Retry(max=3, interval=[10, 60, 300]),
+            queue.enqueue(DELIVER_JOB, message_id, retry=Retry(max=3, interval=[10, 60, 300]),
                           job_id=f"outbox-{message_id}-{_attempts(message_id)}")
     except RedisError as error:
         current_app.logger.warning("broker unavailable, %d messages wait in the outbox: %s", len(ids),
@@ -43,18 +43,9 @@ def _attempts(message_id: int) -> int:
     return db.session.get(OutboxMessage, message_id).attempts
 
 
-def deliver_job(message_id: int) -> bool:
-    """What the worker runs: claim the row, send, mark it sent."""
-    from flask import has_app_context
-
-    from app.notify.services import deliver
-
-    if has_app_context():
-        return deliver(message_id)
-    from app import create_app
-
-    with create_app().app_context():
-        return deliver(message_id)
+# The job is named, not imported: app.jobs builds an app context when a plain `rq worker`
+# runs it, and only the composition root may import create_app.
+DELIVER_JOB = "app.jobs.deliver"
 
 
 def run_worker(burst: bool = False) -> None:

@@ -7,15 +7,19 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.accounts.models import AccountKind, Role, User
+from app.accounts.models import AccountKind, User
+from app.common.roles import Role
 from app.agencies.models import Agency
 from app.common import places
 from app.common.time import utcnow
 from app.extensions import db
-from app.feedback import services as feedback
-from app.feedback.models import Kind, Topic
+from app.submissions import intake
+from app.submissions.models import Submission
+from app.submissions.models import Topic
+from app.submissions.states import Kind
 from app.seeds.reference import RECEIVING_OFFICE, seed_reference
-from app.workflow import Status, record_event
+from app.submissions.states import Status
+from app.submissions.workflow import record_event
 
 DEMO_PASSWORD = "gopy-demo-2026"
 
@@ -55,14 +59,14 @@ def seed_demo(count: int = 300, seed: int = 2026) -> int:
     seed_reference()
     rng = random.Random(seed)
     _demo_accounts()
-    if db.session.scalar(select(func.count()).select_from(feedback.Submission)):
+    if db.session.scalar(select(func.count()).select_from(Submission)):
         seed_forum_demo()
         return 0
     topics = db.session.scalars(select(Topic.id).where(Topic.parent_id.is_not(None))).all()
     agencies = db.session.scalars(select(Agency)).all()
     citizen = db.session.scalar(select(User).where(User.email == "congdan@gopy.local"))
     for index in range(count):
-        submission, _token = feedback.submit_feedback(_random_input(rng, topics, index), user=citizen if index % 10 == 0 else None)
+        submission, _token = intake.submit_feedback(_random_input(rng, topics, index), user=citizen if index % 10 == 0 else None)
         _advance(submission, rng.choice(STATUS_MIX), rng, agencies)
     db.session.commit()
     seed_forum_demo()
@@ -86,13 +90,13 @@ def _demo_accounts() -> None:
     db.session.commit()
 
 
-def _random_input(rng: random.Random, topics: list[int], index: int) -> feedback.SubmissionInput:
+def _random_input(rng: random.Random, topics: list[int], index: int) -> intake.SubmissionInput:
     title, content = rng.choice(SUBJECTS)
     province_code, _name = rng.choice(places.provinces())
     wards = places.wards(province_code)
     national = rng.random() < 0.2
     name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"
-    return feedback.SubmissionInput(
+    return intake.SubmissionInput(
         idempotency_key=secrets.token_hex(16),
         kind=rng.choice(Kind.ALL),
         topic_id=rng.choice(topics),
@@ -176,7 +180,7 @@ def seed_forum_demo() -> None:
         thread = _forum_thread(boards[slug], users[email], title, bodies[0])
         for index, body in enumerate(bodies[1:]):
             _forum_post(thread, speakers[index % len(speakers)], body)
-    submission = db.session.scalar(select(feedback.Submission).where(feedback.Submission.consent_publish.is_(True)).limit(1))
+    submission = db.session.scalar(select(Submission).where(Submission.consent_publish.is_(True)).limit(1))
     if submission:
         linked = _forum_thread(boards["chuyen-doi-so"], users["congdan@gopy.local"], f"Bàn về góp ý: {submission.title}",
                                "Mời mọi người cùng thảo luận góp ý này và theo dõi tình trạng xử lý.")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.agencies.models import Agency, AgencyLevel
 from app.common import places
 from app.extensions import db
-from app.feedback.models import Topic
+from app.submissions.models import Topic
 
 RECEIVING_OFFICE = "VPTT-BCD"
 

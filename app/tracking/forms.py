@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import ValidationError as FieldError
 
 from app.common.forms import BaseForm
-from app.tracking import codes
+from app.submissions import codes
 
 
 class LookupForm(BaseForm):

@@ -5,24 +5,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import workflow
+from app.submissions import workflow
 from app.common.errors import Conflict, ValidationError
 from app.common.permissions import login_required
 from app.common.rendering import render
 from app.common.security import mark_personal
-from app.desk import services as desk
-from app.desk.models import Rating
 from app.extensions import db
-from app.feedback import services as feedback
+from app.submissions import lookups, ratings
 from app.tracking import bp
 from app.tracking.reply_forms import RatingForm, ReconsiderForm, ReplyForm
-from app.workflow import Status
+from app.submissions.states import Status
 
 
 def reply_context(submission) -> dict:
     """The forms the private page shows for the submission's state now."""
-    rating = db.session.scalar(select(Rating).where(Rating.submission_id == submission.id))
-    answered = submission.status in desk.RATEABLE
+    rating = ratings.rating_of(submission)
+    answered = submission.status in Status.RATEABLE
     return dict(
         reply_form=ReplyForm(formdata=None) if submission.status == Status.AWAITING_INFO else None,
         reconsider_form=ReconsiderForm(formdata=None) if answered else None,
@@ -40,7 +38,7 @@ def _private_page(submission, token, status=422, **forms):
 
 def _submission(token):
     mark_personal()
-    return feedback.find_by_token(token) or abort(404)
+    return lookups.find_by_token(token) or abort(404)
 
 
 @bp.post("/tra-cuu/rieng/<token>/bo-sung")
@@ -62,11 +60,11 @@ def reconsider(token: str):
 @bp.post("/tra-cuu/rieng/<token>/danh-gia")
 def rate(token: str):
     """Rate the answer once, 1 to 5, with an optional comment."""
-    if not desk.can_rate(_submission(token)):
+    if not ratings.can_rate(_submission(token)):
         flash(_("This answer cannot be rated now."), "error")
         return redirect(url_for("tracking.private", token=token), 303)
     return _submitter_step(token, RatingForm, "rating_form", _("Thank you for your rating."),
-                           lambda submission, form: desk.rate_answer(submission, form.stars.data, form.comment.data),
+                           lambda submission, form: ratings.rate_answer(submission, form.stars.data, form.comment.data),
                            "stars")
 
 
@@ -91,10 +89,10 @@ def _submitter_step(token: str, form_class, form_key: str, done_message: str, ac
 @login_required
 def mine(code: str):
     """An account holder reaches the private page of their own submission."""
-    submission = feedback.find_by_code(code)
+    submission = lookups.find_by_code(code)
     if submission is None or submission.user_id != current_user.id:
         abort(404)
-    return redirect(url_for("tracking.private", token=feedback.private_token(submission.idempotency_key)), 303)
+    return redirect(url_for("tracking.private", token=lookups.private_token(submission.idempotency_key)), 303)
 
 
 def _owner(submission):

@@ -4,13 +4,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.common.permissions import can_view_private
+from app.common.permissions import can_see_private
 from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.extensions import db, limiter
-from app.feedback import services as feedback
-from app.feedback import uploads
-from app.feedback.models import Attachment
+from app.submissions import attachments, lookups
+from app.submissions.models import Attachment
 from app.tracking import bp
 from app.tracking.forms import LookupForm
 
@@ -30,7 +29,7 @@ def lookup():
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form)
     if not form.validate():
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=422)
-    submission = feedback.find_by_code(form.ma.data)
+    submission = lookups.find_by_code(form.ma.data)
     if submission is None:
         form.ma.errors.append(_("No submission has this code. Check it against your receipt."))
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=404)
@@ -40,7 +39,7 @@ def lookup():
 @bp.get("/tra-cuu/<code>")
 def show(code: str):
     """The public status page of one submission: no personal data."""
-    submission = feedback.find_by_code(code) or abort(404)
+    submission = lookups.find_by_code(code) or abort(404)
     if not wants_fragment():
         return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(ma=code))
     # The polled fragment: the version changes with every step, so while it stands still
@@ -61,7 +60,7 @@ def private(token: str):
     """The submitter's own page, reached by the private link: their details and files."""
     from app.tracking.replies import reply_context
 
-    submission = feedback.find_by_token(token) or abort(404)
+    submission = lookups.find_by_token(token) or abort(404)
     mark_personal()
     g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
     poll_url = url_for("tracking.private", token=token)
@@ -76,11 +75,11 @@ def attachment(attachment_id: int):
     """An attachment, for the submitter (by link or account) and the staff handling it."""
     item = db.session.get(Attachment, attachment_id) or abort(404)
     token = request.args.get("t", "")
-    token_ok = bool(token) and feedback.find_by_token(token) is item.submission
-    if not can_view_private(current_user, item.submission, token_ok=token_ok):
+    token_ok = bool(token) and lookups.find_by_token(token) is item.submission
+    if not can_see_private(current_user, item.submission, token_ok=token_ok):
         abort(404)
     mark_personal()
-    response = send_file(uploads.storage_path(item.storage_key), mimetype=item.content_type,
+    response = send_file(attachments.storage_path(item.storage_key), mimetype=item.content_type,
                          download_name=item.original_name, as_attachment=item.content_type == "application/pdf",
                          max_age=0, conditional=True)
     response.headers["Cache-Control"] = "private, no-store"

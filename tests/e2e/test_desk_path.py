@@ -10,7 +10,7 @@ import time
 import pytest
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from app.accounts.models import Role
+from app.common.roles import Role
 from app.extensions import db as ext_db
 from tests.factories import PASSWORD, make_staff
 from tests.test_notify import Inbox, _free_port

@@ -7,7 +7,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app.accounts.models import Role
+from app.common.roles import Role
 from app.extensions import db as _db
 from tests.factories import PASSWORD
 from tests.forum_support import established, make_thread, suspended

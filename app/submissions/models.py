@@ -1,19 +1,14 @@
-"""Submissions and what belongs to them: topics, attachments, consents, timeline events."""
+"""Submissions and what belongs to them: topics, attachments, consents, timeline events,
+the answer being drafted, the rating of the answer, and the deadline rules."""
 from datetime import date, datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
 from app.extensions import db
-from app.workflow import Status
+from app.submissions.states import DraftState, Status
 
-
-class Kind:
-    CONCERN = "concern"  # phản ánh, vướng mắc
-    POLICY = "policy"  # kiến nghị chính sách
-    INITIATIVE = "initiative"  # sáng kiến, giải pháp
-    ALL = (CONCERN, POLICY, INITIATIVE)
 
 
 class Topic(db.Model):
@@ -168,3 +163,48 @@ class SubmissionEvent(db.Model):
     agency = relationship("Agency")
     # The desk's audit trail names who acted; joined so a timeline costs one query.
     actor = relationship("User", lazy="joined", foreign_keys=[actor_id])
+
+
+
+class DeadlineRule(db.Model):
+    """Working days allowed per kind of submission; administrators edit these rows."""
+
+    __tablename__ = "deadline_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), unique=True)
+    classify_days: Mapped[int] = mapped_column(default=3)
+    answer_days: Mapped[int] = mapped_column(default=10)
+
+
+
+class AnswerDraft(db.Model):
+    """The one answer being prepared for a submission, until a lead publishes it."""
+
+    __tablename__ = "answer_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(12), default=DraftState.PENDING)
+    lead_comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    author = relationship("User")
+
+
+class Rating(db.Model):
+    """The submitter's rating of the answer: one per submission, 1 to 5 stars."""
+
+    __tablename__ = "rating"
+    __table_args__ = (
+        UniqueConstraint("submission_id", name="uq_rating_submission_id"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    stars: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

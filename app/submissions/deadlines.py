@@ -4,10 +4,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
+from app.common.time import utcnow
 from app.extensions import db
-from app.feedback.models import Kind
+from app.submissions.models import DeadlineRule, Submission
+from app.submissions.states import Kind, Status
 
 VN_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no daylight saving
 DEFAULT_CLASSIFY_DAYS = 3
@@ -49,14 +51,10 @@ def local_date(moment: datetime) -> date:
 
 
 def today() -> date:
-    from app.common.time import utcnow
-
     return local_date(utcnow())
 
 
 def _rule(kind: str):
-    from app.desk.models import DeadlineRule
-
     return db.session.scalar(select(DeadlineRule).where(DeadlineRule.kind == kind))
 
 
@@ -84,3 +82,22 @@ def resumed_due(due: date | None, paused_on: date | None, resumed_on: date) -> d
     if due is None or paused_on is None:
         return due
     return add_working_days(due, working_days_between(paused_on, resumed_on))
+
+
+def is_overdue(submission, on: date | None = None) -> bool:
+    """Someone owes the submitter an answer and its due date has passed (Vietnam's date)."""
+    due = submission.due_date
+    return submission.status in Status.OPEN and due is not None and due < (on or today())
+
+
+def overdue_clause(on: date | None = None):
+    """is_overdue as SQL, for queues and counts."""
+    return and_(Submission.status.in_(Status.OPEN), Submission.due_date < (on or today()))
+
+
+def due_soon_clause(on: date | None = None):
+    """Open and due within DUE_SOON_DAYS working days."""
+    on = on or today()
+    return and_(Submission.status.in_(Status.OPEN), Submission.due_date >= on,
+                Submission.due_date <= add_working_days(on, DUE_SOON_DAYS))
+

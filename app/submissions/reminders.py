@@ -4,11 +4,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app import workflow
-from app.desk import deadlines
 from app.extensions import db
-from app.feedback.models import Submission, SubmissionEvent
-from app.workflow import Status
+from app.submissions import deadlines, workflow
+from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.states import Status
 
 EVERY_WORKING_DAYS = 7
 

@@ -4,64 +4,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.common.errors import Conflict
+from app.agencies.models import Agency
+from app.common.errors import Conflict, PermissionDenied, ValidationError
+from app.common.permissions import handling_roles
+from app.common.text import clean_block
+from app.common.time import utcnow
 from app.extensions import db
+from app.submissions import codes, deadlines, lookups, messages
+from app.submissions.models import AnswerDraft, SubmissionEvent, Topic
+from app.submissions.states import REJECT_REASONS, DraftState, Kind, Status, status_label
 
-
-class Status:
-    RECEIVED = "received"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    AWAITING_INFO = "awaiting_info"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-    REOPENED = "reopened"
-    ALL = (RECEIVED, ASSIGNED, IN_PROGRESS, AWAITING_INFO, ANSWERED, CLOSED, REJECTED, REOPENED)
-    # Someone owes the submitter an answer: the deadline counts.
-    OPEN = (RECEIVED, ASSIGNED, IN_PROGRESS, REOPENED)
-
-
-STATUS_LABELS = {
-    Status.RECEIVED: _l("Received"),
-    Status.ASSIGNED: _l("Assigned for processing"),
-    Status.IN_PROGRESS: _l("In progress"),
-    Status.AWAITING_INFO: _l("Awaiting more information"),
-    Status.ANSWERED: _l("Answered"),
-    Status.CLOSED: _l("Closed"),
-    Status.REJECTED: _l("Not eligible for processing"),
-    Status.REOPENED: _l("Reconsideration requested"),
-}
-
-ACTION_LABELS = {
-    "submit": _l("Submission received"),
-    "classify": _l("Classified"),
-    "assign": _l("Sent to the agency responsible"),
-    "transfer": _l("Transferred to another agency"),
-    "take": _l("The agency started processing"),
-    "start": _l("The agency started processing"),
-    "request_info": _l("More information was requested"),
-    "provide_info": _l("The submitter sent more information"),
-    "draft": _l("Answer drafted"),
-    "send_back": _l("Answer sent back for rework"),
-    "answer": _l("Answered"),
-    "close": _l("Closed"),
-    "reject": _l("Found not eligible for processing"),
-    "reopen": _l("Reconsideration requested"),
-    "merge": _l("Merged into another submission"),
-    "note": _l("Internal note"),
-    "reminder": _l("Still being handled"),
-}
-
-REJECT_REASONS = {
-    "out_of_scope": _l("Out of scope"),
-    "duplicate": _l("Duplicate"),
-    "not_enough_information": _l("Not enough information"),
-    "abusive": _l("Abusive content"),
-}
 
 REOPEN_WINDOW = timedelta(days=30)
 
@@ -101,20 +56,10 @@ TRANSITIONS = {
 DESK_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if not {SUBMITTER, SYSTEM} & set(t.actors))
 
 
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
 def record_event(submission, action: str, to_status: str | None = None, actor=None,
                  public_note: str | None = None, internal_note: str | None = None,
                  is_public: bool = True):
     """Write the event for a step; the caller commits it with the change it describes."""
-    from app.feedback.models import SubmissionEvent
-
     event = SubmissionEvent(
         action=action,
         from_status=submission.status if submission.id else None,
@@ -134,17 +79,7 @@ def record_event(submission, action: str, to_status: str | None = None, actor=No
 def actor_roles(user, submission) -> set[str]:
     """The parts this user plays for this submission (never the submitter's: that needs
     the private link or the owning account, checked by the tracking routes)."""
-    if not user or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    roles = set()
-    if user.role == "coordinator":
-        roles.add(COORDINATOR)
-    in_agency = submission.agency_id is not None and user.agency_id == submission.agency_id
-    if in_agency and user.role in ("officer", "lead"):
-        roles.add(OFFICER)
-        if user.role == "lead":
-            roles.add(LEAD)
-    return roles
+    return handling_roles(user, submission)
 
 
 def allowed_actions(user, submission) -> list[str]:
@@ -163,18 +98,11 @@ def _precondition_met(name: str, submission) -> bool:
 
 
 def current_draft(submission):
-    from sqlalchemy import select
-
-    from app.desk.models import AnswerDraft
-    from app.extensions import db
-
     return db.session.scalar(select(AnswerDraft).where(AnswerDraft.submission_id == submission.id))
 
 
 def _check(name: str, submission, user, version: int | None, as_submitter: bool = False,
            as_system: bool = False) -> Transition:
-    from app.common.errors import PermissionDenied
-
     transition = TRANSITIONS[name]
     roles = {SUBMITTER} if as_submitter else {SYSTEM} if as_system else actor_roles(user, submission)
     if not roles & set(transition.actors):
@@ -204,9 +132,7 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
         event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
                              public_note=public_note, internal_note=internal_note, is_public=public)
         if public and notify:
-            from app.notify import services as notify_service
-
-            notify_service.notify_step(submission, event)
+            messages.tell_submitter(submission, event)
         db.session.commit()
     except StaleDataError:
         # Another request committed between our read and our write (caught at a flush or
@@ -217,21 +143,14 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
 
 
 def _now():
-    from app.common.time import utcnow
-
     return utcnow()
 
 
 def _optional(value: str | None) -> str | None:
-    from app.common.text import clean_block
-
     return clean_block(value or "") or None
 
 
 def _required(field: str, value: str | None) -> str:
-    from app.common.errors import ValidationError
-    from app.common.text import clean_block
-
     text = clean_block(value or "")
     if not text:
         raise ValidationError(field, _("Write a few words here."))
@@ -240,10 +159,6 @@ def _required(field: str, value: str | None) -> str:
 
 def classify(submission, user, version, kind: str, topic_id: int | None, note: str | None = None):
     """Set the kind and topic of a new submission and accept it for routing."""
-    from app.common.errors import ValidationError
-    from app.desk import deadlines
-    from app.extensions import db
-    from app.feedback.models import Kind, Topic
 
     _check("classify", submission, user, version)
     if kind not in Kind.ALL:
@@ -257,7 +172,6 @@ def classify(submission, user, version, kind: str, topic_id: int | None, note: s
 
 def reject(submission, user, version, reason: str, note: str | None = None):
     """Refuse a new submission for one of the listed reasons, told to the submitter."""
-    from app.common.errors import ValidationError
 
     _check("reject", submission, user, version)
     if reason not in REJECT_REASONS:
@@ -275,7 +189,6 @@ def assign(submission, user, version, agency_id: int, note: str | None = None):
 
 def transfer(submission, user, version, agency_id: int, reason: str | None):
     """Move a submission to another agency, with the reason told to the submitter."""
-    from app.common.errors import ValidationError
 
     _check("transfer", submission, user, version)
     reason = _required("reason", reason)
@@ -286,10 +199,6 @@ def transfer(submission, user, version, agency_id: int, reason: str | None):
 
 
 def _route_to(submission, agency_id: int) -> None:
-    from app.agencies.models import Agency
-    from app.common.errors import ValidationError
-    from app.desk import deadlines
-    from app.extensions import db
 
     agency = db.session.get(Agency, agency_id) if agency_id else None
     if agency is None or not agency.active:
@@ -309,7 +218,6 @@ def take(submission, user, version):
 
 def request_info(submission, user, version, question: str | None):
     """Ask the submitter for more; the deadline clock stands still until they answer."""
-    from app.desk import deadlines
 
     _check("request_info", submission, user, version)
     question = _required("question", question)
@@ -319,7 +227,6 @@ def request_info(submission, user, version, question: str | None):
 
 def provide_info(submission, reply: str | None, user=None):
     """The submitter answers the question from the private page or their account."""
-    from app.desk import deadlines
 
     _check("provide_info", submission, user, None, as_submitter=True)
     reply = _required("reply", reply)
@@ -331,8 +238,6 @@ def provide_info(submission, reply: str | None, user=None):
 
 def draft(submission, user, version, body: str | None):
     """Write or rewrite the answer; it waits for a lead's approval."""
-    from app.desk.models import AnswerDraft, DraftState
-    from app.extensions import db
 
     _check("draft", submission, user, version)
     body = _required("body", body)
@@ -344,7 +249,6 @@ def draft(submission, user, version, body: str | None):
 
 def send_back(submission, user, version, comment: str | None):
     """The lead returns the draft for rework with a comment."""
-    from app.desk.models import DraftState
 
     _check("send_back", submission, user, version)
     comment = _required("comment", comment)
@@ -355,7 +259,6 @@ def send_back(submission, user, version, comment: str | None):
 
 def approve(submission, user, version):
     """The lead approves the draft: it is published to the submitter as the answer."""
-    from app.desk.models import DraftState
 
     _check("answer", submission, user, version)
     current = current_draft(submission)
@@ -373,7 +276,6 @@ def close(submission, user, version, note: str | None = None):
 
 def reopen(submission, reason: str | None, user=None):
     """The submitter asks for reconsideration within 30 days of the answer."""
-    from app.common.errors import Conflict
 
     _check("reopen", submission, user, None, as_submitter=True)
     reason = _required("reason", reason)
@@ -386,12 +288,9 @@ def reopen(submission, reason: str | None, user=None):
 
 def merge(submission, user, version, original_code: str | None):
     """Close a duplicate into its original; its submitter then follows the original."""
-    from app.common.errors import ValidationError
-    from app.feedback import services as feedback
-    from app.tracking import codes
 
     _check("merge", submission, user, version)
-    original = feedback.find_by_code(codes.normalize(original_code or ""))
+    original = lookups.find_by_typed_code(original_code)
     if original is None or original.id == submission.id or original.merged_into_id:
         raise ValidationError("original_code", _("Enter the tracking code of another submission."))
     submission.merged_into_id, submission.closed_at, submission.due_date = original.id, _now(), None

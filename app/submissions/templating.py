@@ -1,0 +1,15 @@
+"""What templates need to speak of a submission: its code, kind, status, steps and deadline."""
+from flask import Flask
+
+from app.submissions import codes, deadlines
+from app.submissions.states import kind_label, status_label, step_label
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        tracking_code=codes.display,
+        status_label=status_label,
+        step_label=step_label,
+        kind_label=kind_label,
+    )
+    app.jinja_env.globals.update(is_overdue=deadlines.is_overdue)

@@ -6,8 +6,6 @@ from app.submissions.reminders import send_overdue_reminders
 
 bp = Blueprint("desk", __name__)
 
-from app.desk import admin, routes  # noqa: E402,F401
-
 
 @bp.cli.command("reminders")
 def reminders_command():

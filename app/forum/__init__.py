@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("forum", __name__)
 
-from app.forum import routes  # noqa: E402,F401

@@ -3,23 +3,20 @@ delivered by e-mail or SMS outside the request; and the account holder's inbox."
 import click
 from flask import Blueprint
 
-bp = Blueprint("notify", __name__)
+from app.notify.services import dispatch_pending
+from app.notify.tasks import run_worker
 
-from app.notify import routes  # noqa: E402,F401
+bp = Blueprint("notify", __name__)
 
 
 @bp.cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool):
     """Run the RQ worker that delivers e-mail and SMS (needs REDIS_URL)."""
-    from app.notify.tasks import run_worker
-
     run_worker(burst=burst)
 
 
 @bp.cli.command("sweep")
 def sweep_command():
     """Hand every message still due to the broker, or send it here with no broker (cron)."""
-    from app.notify.services import dispatch_pending
-
     click.echo(f"{dispatch_pending()} messages dispatched")

@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("tracking", __name__)
 
-from app.tracking import replies, routes  # noqa: E402,F401

@@ -81,6 +81,3 @@ class VerifyForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code we sent you.")),
                                                Length(min=6, max=6, message=_l("The code has 6 digits."))])
 
-
-class ActionForm(BaseForm):
-    """A button with no fields: it carries only the CSRF token (sign out, send code, claim)."""

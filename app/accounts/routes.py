@@ -5,8 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import bp, services
-from app.accounts.forms import ActionForm, LoginForm, ProfileForm, RegisterForm, VerifyForm, normalize_identifier
+from app.accounts.forms import LoginForm, ProfileForm, RegisterForm, VerifyForm, normalize_identifier
 from app.accounts.models import User
+from app.common import paging
+from app.common.forms import ButtonForm
 from app.common.errors import Conflict, ValidationError, keeps_input_on_expired_token
 from app.common.i18n import safe_next
 from app.common.permissions import login_required
@@ -65,7 +67,7 @@ def login():
 @bp.post("/dang-xuat")
 def logout():
     """Sign out (a POST, so a link on another site cannot sign anyone out)."""
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         logout_user()
     return redirect(url_for("core.index"), 303)
 
@@ -87,7 +89,7 @@ def profile():
         else:
             flash(_("Your profile is saved."))
             return redirect(url_for("accounts.profile"), 303)
-    return render("accounts/profile.html", form=form, action_form=ActionForm(), status=422 if form.errors else 200)
+    return render("accounts/profile.html", form=form, action_form=ButtonForm(), status=422 if form.errors else 200)
 
 
 @bp.post("/tai-khoan/xac-minh/<channel>")
@@ -95,7 +97,7 @@ def profile():
 def send_code(channel: str):
     """Send a verification code to the account's e-mail address or phone."""
     _check_channel(channel)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             services.send_verification_code(current_user, channel)
         except ValidationError as error:
@@ -128,16 +130,16 @@ def verify(channel: str):
 def submissions():
     """My submissions, and the guest ones I can claim with a verified contact."""
     mark_personal()
-    page = services.my_submissions(current_user, request.args.get("trang", 1, type=int))
+    page = services.my_submissions(current_user, paging.requested_page())
     return render("accounts/submissions.html", "accounts/_submission_list.html", page=page,
-                  claimable=services.claimable_submissions(current_user), action_form=ActionForm())
+                  claimable=services.claimable_submissions(current_user), action_form=ButtonForm())
 
 
 @bp.post("/tai-khoan/gop-y/nhan")
 @login_required
 def claim():
     """Attach guest submissions sent with my verified contact to my account."""
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         count = services.claim_submissions(current_user)
         flash(_("%(n)d submissions were added to your account.", n=count))
     return redirect(url_for("accounts.submissions"), 303)

@@ -28,8 +28,26 @@ class BaseForm(FlaskForm):
 
     @property
     def error_list(self):
-        """(field id, message) pairs for the error summary at the top of the page."""
-        return [(self[name].id, message) for name, messages in self.errors.items() for message in messages]
+        """(field id, message) pairs for the error summary at the top of the page; a message
+        that belongs to no field links to the form itself."""
+        fields = [(self[name].id, message) for name, messages in self.errors.items() if name is not None
+                  for message in messages]
+        return [*fields, *(("", message) for message in self.form_errors)]
+
+
+class ButtonForm(BaseForm):
+    """A button with no fields: it carries only the CSRF token (sign out, vote, follow ...)."""
+
+
+def show_error(form, error, fallback: str | None = None) -> None:
+    """Put a service's refusal (a DomainError) on the form: on the field it names when the
+    form has that field, else on `fallback`, else in the summary at the top."""
+    field = getattr(error, "field", None)
+    name = field if field in form else fallback
+    if name in form:
+        form[name].errors = [*form[name].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 class _WTFormsMessages:

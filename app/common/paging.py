@@ -2,8 +2,11 @@
 import math
 from dataclasses import dataclass, field
 
+from flask import request
+
 from app.extensions import db
 
+PAGE_ARG = "trang"
 MAX_PAGE = 100_000  # a page number past this is a typo or a probe, not a reader
 
 
@@ -47,6 +50,11 @@ class Page:
 
 def page_number(raw: int | None) -> int:
     return max(1, min(raw or 1, MAX_PAGE))
+
+
+def requested_page() -> int:
+    """The page a list was asked for (`?trang=`), within 1 .. MAX_PAGE whatever was typed."""
+    return page_number(request.args.get(PAGE_ARG, type=int))
 
 
 def fetch(query, page: int, per_page: int, unique: bool = False) -> Page:

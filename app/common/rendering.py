@@ -1,7 +1,10 @@
 """Render the whole page, or only its fragment for an htmx request (same route, same markup)."""
-from flask import Flask, make_response, render_template, request, url_for
+from flask import Flask, make_response, redirect, render_template, request, url_for
 
 from app.common.assets import manifest
+from app.common.errors import Conflict, ValidationError
+from app.common.forms import show_error
+from app.extensions import db
 
 
 def wants_fragment() -> bool:
@@ -16,6 +19,31 @@ def render(page_template: str, fragment_template: str | None = None, /, *, statu
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def form_page(page_template: str, fragment_template: str | None = None, /, *, form, **context):
+    """A page that shows `form`: 422 while the form carries errors (htmx is told to swap
+    422, see gopy.js), 200 otherwise. Every value typed stays in the form."""
+    return render(page_template, fragment_template, status=422 if form.errors else 200, form=form, **context)
+
+
+def see_other(endpoint: str, **values):
+    """POST → redirect → GET: the answer to every form that did what it was asked."""
+    return redirect(url_for(endpoint, **values), 303)
+
+
+def run_form(form, action, fallback_field: str | None = None):
+    """Validate `form` and run `action()`. Returns (True, result) when it was done; else
+    (False, None) with the validation errors, or the service's refusal, on the form (the session rolled back, nothing written),
+    ready for form_page to answer 422."""
+    if not form.validate():
+        return False, None
+    try:
+        return True, action()
+    except (ValidationError, Conflict) as error:  # PermissionDenied answers the 403 page
+        db.session.rollback()
+        show_error(form, error, fallback_field)
+        return False, None
 
 
 def static_url(name: str) -> str | None:

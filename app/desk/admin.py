@@ -61,7 +61,7 @@ def admin_staff():
     return render("desk/admin/staff.html", form=form, staff=staff, status=422 if form.errors else 200)
 
 
-@bp.route("/quan-tri/can-bo/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/quan-tri/can-bo/<id:user_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def admin_staff_edit(user_id: int):
     """Change a staff member's role, agency or access."""

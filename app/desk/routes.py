@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.common import paging
 from app.common import places
 from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.permissions import handles, role_required
@@ -29,7 +30,7 @@ def queue():
     if not form.validate():
         form = QueueFilterForm(formdata=None)
         _filter_choices(form)
-    page = services.queue_page(current_user, _queue_filter(form), request.args.get("trang", 1, type=int))
+    page = services.queue_page(current_user, _queue_filter(form), paging.requested_page())
     return render("desk/queue.html", "desk/_queue.html", form=form, results=page)
 
 
@@ -46,7 +47,7 @@ def _queue_filter(form: QueueFilterForm) -> services.QueueFilter:
                                 unassigned=bool(form.unassigned.data), sort=form.sort.data or "due")
 
 
-@bp.get("/can-bo/ho-so/<int:submission_id>")
+@bp.get("/can-bo/ho-so/<id:submission_id>")
 @role_required(*STAFF)
 def show(submission_id: int):
     """One submission with everything the desk needs, and the actions allowed now."""
@@ -55,7 +56,7 @@ def show(submission_id: int):
     return render("desk/show.html", "desk/_case.html", **_case_context(submission))
 
 
-@bp.post("/can-bo/ho-so/<int:submission_id>/<action>")
+@bp.post("/can-bo/ho-so/<id:submission_id>/<action>")
 @role_required(*STAFF)
 def act(submission_id: int, action: str):
     """Take one step; a refused or stale step re-renders the case with the typed text kept."""

@@ -4,6 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.common import paging
 from app.common.errors import ValidationError, keeps_input_on_expired_token
 from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
@@ -26,7 +27,7 @@ def index():
         return render("feedback/index.html", "feedback/_list.html", form=form, results=None, status=422)
     filters = services.PublicFilters(query=form.q.data or "", kind=form.kind.data, topic_id=form.topic.data,
                                      province_code=form.province.data, status=form.status.data)
-    results = services.public_submissions(filters, request.args.get("trang", 1, type=int))
+    results = services.public_submissions(filters, paging.requested_page())
     return render("feedback/index.html", "feedback/_list.html", form=form, results=results)
 
 

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.forms import ActionForm
+from app.common.forms import ButtonForm
 from app.common.errors import ValidationError, keeps_input_on_expired_token
 from app.common.permissions import can_mark_answer, is_moderator, login_required, role_required
 from app.common.rendering import render, wants_fragment
@@ -67,7 +67,7 @@ def board(slug: str):
     item = _board_or_404(slug)
     page = services.thread_page(item, _page_arg(), current_user)
     return render("forum/board.html", "forum/_threads.html", board=item, page=page,
-                  following=services.is_following(current_user, board=item), action_form=ActionForm())
+                  following=services.is_following(current_user, board=item), action_form=ButtonForm())
 
 
 @bp.post("/dien-dan/<slug>/theo-doi")
@@ -75,7 +75,7 @@ def board(slug: str):
 def follow_board(slug: str):
     """Follow a board (new threads come to the inbox), or stop following."""
     item = _board_or_404(slug)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.toggle_follow(current_user, board=item)
     return redirect(url_for("forum.board", slug=slug), 303)
 
@@ -103,7 +103,7 @@ def new_thread(slug: str):
     return render("forum/new_thread.html", form=form, board=item, status=422 if form.errors else 200)
 
 
-@bp.get("/dien-dan/chu-de/<int:thread_id>")
+@bp.get("/dien-dan/chu-de/<id:thread_id>")
 def thread(thread_id: int):
     """A thread, a small page of posts at a time; htmx's "load more" gets only the posts."""
     item = _thread_or_404(thread_id)
@@ -112,7 +112,7 @@ def thread(thread_id: int):
     page = services.post_page(item, _page_arg(), current_user)
     last_read = services.mark_read(current_user, item) if not wants_fragment() else None
     context = dict(thread=item, page=page, last_read=last_read, form=PostForm(formdata=None),
-                   action_form=ActionForm(), following=services.is_following(current_user, thread=item),
+                   action_form=ButtonForm(), following=services.is_following(current_user, thread=item),
                    can_mark=can_mark_answer(current_user, item))
     return render("forum/thread.html", "forum/_posts.html", **context)
 
@@ -125,10 +125,10 @@ def _dialogue(item, question_form=None, status=200):
                   panel_badges=services.badges_for([m.user for m in members]),
                   is_panelist=services.is_panelist(current_user, item),
                   form=question_form or QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
-                  action_form=ActionForm(), status=status)
+                  action_form=ButtonForm(), status=status)
 
 
-@bp.get("/dien-dan/chu-de/<int:thread_id>/tra-loi")
+@bp.get("/dien-dan/chu-de/<id:thread_id>/tra-loi")
 @login_required
 def reply_form(thread_id: int):
     """The reply form on its own page; ?trich= starts it with a quote of that post."""
@@ -142,7 +142,7 @@ def reply_form(thread_id: int):
     return render("forum/reply.html", form=form, thread=item)
 
 
-@bp.post("/dien-dan/chu-de/<int:thread_id>/tra-loi")
+@bp.post("/dien-dan/chu-de/<id:thread_id>/tra-loi")
 @login_required
 @keeps_input_on_expired_token
 def reply(thread_id: int):
@@ -165,7 +165,7 @@ def reply(thread_id: int):
     return render("forum/reply.html", form=form, thread=item, status=422)
 
 
-@bp.get("/dien-dan/bai/<int:post_id>")
+@bp.get("/dien-dan/bai/<id:post_id>")
 def post(post_id: int):
     """Go to the page of the thread that holds this post."""
     item = _post_or_404(post_id)
@@ -175,7 +175,7 @@ def post(post_id: int):
     return redirect(f"{target}#p{item.id}", 303)
 
 
-@bp.route("/dien-dan/bai/<int:post_id>/sua", methods=["GET", "POST"])
+@bp.route("/dien-dan/bai/<id:post_id>/sua", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_expired_token
 def edit(post_id: int):
@@ -195,12 +195,12 @@ def edit(post_id: int):
                   status=422 if form.errors else 200)
 
 
-@bp.post("/dien-dan/bai/<int:post_id>/xoa")
+@bp.post("/dien-dan/bai/<id:post_id>/xoa")
 @login_required
 def delete(post_id: int):
     """Delete my own post (a placeholder stays so the thread still reads)."""
     item = _post_or_404(post_id)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             services.delete_own_post(current_user, item)
         except ValidationError as error:
@@ -208,13 +208,13 @@ def delete(post_id: int):
     return redirect(url_for("forum.thread", thread_id=item.thread_id), 303)
 
 
-@bp.post("/dien-dan/bai/<int:post_id>/binh-chon")
+@bp.post("/dien-dan/bai/<id:post_id>/binh-chon")
 @login_required
 def vote(post_id: int):
     """Vote for a post or take the vote back; htmx swaps just the button."""
     item = _post_or_404(post_id)
     voted = services.has_voted(current_user, item)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             voted = services.toggle_vote(current_user, item)
         except ValidationError as error:
@@ -222,32 +222,32 @@ def vote(post_id: int):
                 flash(error.message, "error")
         db.session.refresh(item)
     if wants_fragment():
-        return render("forum/_vote.html", post=item, voted=voted, action_form=ActionForm())
+        return render("forum/_vote.html", post=item, voted=voted, action_form=ButtonForm())
     return redirect(url_for("forum.post", post_id=item.id), 303)
 
 
-@bp.post("/dien-dan/chu-de/<int:thread_id>/giai-dap/<int:post_id>")
+@bp.post("/dien-dan/chu-de/<id:thread_id>/giai-dap/<id:post_id>")
 @login_required
 def mark_answer(thread_id: int, post_id: int):
     """The thread's author or an official marks the post that settles the question."""
     item = _thread_or_404(thread_id)
     target = _post_or_404(post_id)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.mark_answer(current_user, item, target)
     return redirect(url_for("forum.post", post_id=target.id), 303)
 
 
-@bp.post("/dien-dan/chu-de/<int:thread_id>/theo-doi")
+@bp.post("/dien-dan/chu-de/<id:thread_id>/theo-doi")
 @login_required
 def follow_thread(thread_id: int):
     """Follow a thread (replies come to the inbox), or stop following."""
     item = _thread_or_404(thread_id)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.toggle_follow(current_user, thread=item)
     return redirect(url_for("forum.thread", thread_id=item.id), 303)
 
 
-@bp.post("/dien-dan/bai/<int:post_id>/tra-loi-cau-hoi")
+@bp.post("/dien-dan/bai/<id:post_id>/tra-loi-cau-hoi")
 @login_required
 @keeps_input_on_expired_token
 def answer(post_id: int):

@@ -3,7 +3,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.forms import ActionForm as ButtonForm
+from app.common.forms import ButtonForm
+from app.common import paging
 from app.common.errors import Conflict, ValidationError, keeps_input_on_expired_token
 from app.common.permissions import login_required, role_required
 from app.common.rendering import render
@@ -36,7 +37,7 @@ def _back_to(target_type: str, target) -> str:
     return url_for("forum.thread", thread_id=target.id)
 
 
-@bp.route("/kiem-duyet/bao-cao/<kind>/<int:target_id>", methods=["GET", "POST"])
+@bp.route("/kiem-duyet/bao-cao/<kind>/<id:target_id>", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_expired_token
 def flag(kind: str, target_id: int):
@@ -73,7 +74,7 @@ def _action_form(formdata=None) -> ActionForm:
     return form
 
 
-@bp.post("/kiem-duyet/hanh-dong/<kind>/<int:target_id>")
+@bp.post("/kiem-duyet/hanh-dong/<kind>/<id:target_id>")
 @role_required("moderator", "admin")
 def act(kind: str, target_id: int):
     """Carry out a moderator's action; every one is logged."""
@@ -96,11 +97,11 @@ def act(kind: str, target_id: int):
 @bp.get("/kiem-duyet/nhat-ky")
 def log():
     """The public moderation log: what was done, when and under which rule; no one's data."""
-    page = services.public_log(request.args.get("trang", 1, type=int))
+    page = services.public_log(paging.requested_page())
     return render("moderation/log.html", "moderation/_log.html", page=page)
 
 
-@bp.route("/kiem-duyet/khang-nghi/<int:action_id>", methods=["GET", "POST"])
+@bp.route("/kiem-duyet/khang-nghi/<id:action_id>", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_expired_token
 def appeal(action_id: int):
@@ -123,7 +124,7 @@ def appeal(action_id: int):
     return render("moderation/appeal.html", form=form, entry=entry, already=already, status=422 if form.errors else 200)
 
 
-@bp.post("/kiem-duyet/khang-nghi/<int:appeal_id>/quyet-dinh")
+@bp.post("/kiem-duyet/khang-nghi/<id:appeal_id>/quyet-dinh")
 @role_required("moderator", "admin")
 def decide(appeal_id: int):
     """Accept an appeal (undo the decision) or refuse it; both are logged."""
@@ -153,7 +154,7 @@ def words():
                   status=422 if form.errors else 200)
 
 
-@bp.post("/kiem-duyet/tu-cam/<int:word_id>/xoa")
+@bp.post("/kiem-duyet/tu-cam/<id:word_id>/xoa")
 @role_required("admin")
 def remove_word(word_id: int):
     """Take a word off the filter list."""

@@ -2,6 +2,7 @@
 from flask import g, request
 from flask_login import current_user
 
+from app.common import paging
 from app.common.permissions import login_required
 from app.common.rendering import render
 from app.common.security import mark_personal
@@ -25,7 +26,7 @@ def _unread_count() -> int:
 def inbox():
     """My notifications, newest first; shown as unread once, then marked read."""
     mark_personal()
-    page = services.inbox_page(current_user, request.args.get("trang", 1, type=int))
+    page = services.inbox_page(current_user, paging.requested_page())
     response = render("notify/inbox.html", "notify/_inbox.html", results=page)
     services.mark_inbox_read(current_user)
     return response

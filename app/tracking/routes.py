@@ -70,7 +70,7 @@ def private(token: str):
                   show_notes=True, poll_url=poll_url, **reply_context(submission))
 
 
-@bp.get("/tep/<int:attachment_id>")
+@bp.get("/tep/<id:attachment_id>")
 def attachment(attachment_id: int):
     """An attachment, for the submitter (by link or account) and the staff handling it."""
     item = db.session.get(Attachment, attachment_id) or abort(404)

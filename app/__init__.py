@@ -1,7 +1,7 @@
 """Góp Ý: the application factory."""
 from flask import Flask
 
-from app.common.params import IdConverter
+from app.common import params
 from app.config import BASE_DIR, INSTANCE_DIR, Config
 
 
@@ -13,7 +13,7 @@ def create_app(config_class: type = Config) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_class)
-    app.url_map.converters["id"] = IdConverter
+    params.register(app)  # the <id:> converter, before any route is declared
     from app import models  # noqa: F401  (every table, before anything queries)
 
     _init_extensions(app)

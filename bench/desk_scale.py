@@ -105,7 +105,7 @@ def measure(app) -> dict[str, float]:
     """Median of 5 full requests per scenario, in milliseconds."""
     scenarios = {
         "coordinator queue, page 1 (due first)": ("coord@bench.vn", "/can-bo"),
-        "coordinator queue, page 200": ("coord@bench.vn", "/can-bo?trang=200"),
+        "coordinator queue, page 200": ("coord@bench.vn", "/can-bo?page=200"),
         "agency queue, page 1": ("officer@bench.vn", "/can-bo"),
         "agency queue, overdue": ("officer@bench.vn", "/can-bo?due=overdue"),
         "search 'chuyen doi so', status in progress": ("coord@bench.vn", "/can-bo?q=chuyen+doi+so&status=in_progress"),

@@ -35,12 +35,12 @@ PAGES = [
     Page("home", "/"),
     Page("submit form", "/gop-y/moi", personal=True, conditional=False),
     Page("submit form, communes of a province", "/gop-y/moi?province_code=1", personal=True, conditional=False),
-    Page("confirmation (private link)", "/tra-cuu/rieng/{token}?moi=1", personal=True),
+    Page("confirmation (private link)", "/tra-cuu/rieng/{token}?sent=1", personal=True),
     Page("tracking lookup form", "/tra-cuu"),
-    Page("tracking lookup result", "/tra-cuu?ma={code}"),
+    Page("tracking lookup result", "/tra-cuu?code={code}"),
     Page("tracking status page", "/tra-cuu/{code}"),
-    Page("tracking unknown code", "/tra-cuu?ma=1234567894", status=404),  # valid check digit
-    Page("tracking code with a typo", "/tra-cuu?ma=1234567891", status=422),
+    Page("tracking unknown code", "/tra-cuu?code=1234567894", status=404),  # valid check digit
+    Page("tracking code with a typo", "/tra-cuu?code=1234567891", status=422),
     Page("privacy notice", "/quyen-rieng-tu"),
     Page("login", "/dang-nhap"),
     Page("register", "/dang-ky"),
@@ -57,8 +57,8 @@ PAGES = [
 
 FRAGMENTS = [
     Page("commune list", "/gop-y/xa-phuong?province_code=1", fragment=True),
-    Page("lookup result", "/tra-cuu?ma={code}", fragment=True),
-    Page("lookup unknown code", "/tra-cuu?ma=1234567894", fragment=True, status=404),
+    Page("lookup result", "/tra-cuu?code={code}", fragment=True),
+    Page("lookup unknown code", "/tra-cuu?code=1234567894", fragment=True, status=404),
     Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=True),
     Page("public search results", "/gop-y?q=chuyen+doi+so", fragment=True),
     Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),

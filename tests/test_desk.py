@@ -92,7 +92,7 @@ def test_filters_due_mine_unassigned_and_status(client, coordinator, officer, db
     assert "Quá hạn rồi" in html and "Đã nhận xử lý" not in html
     html = client.get(f"/can-bo?status={Status.IN_PROGRESS}").get_data(as_text=True)
     assert "Đã nhận xử lý" in html and "Quá hạn rồi" not in html
-    assert client.get("/can-bo?status=bogus&topic=abc&province=x&trang=-3").status_code == 200
+    assert client.get("/can-bo?status=bogus&topic=abc&province=x&page=-3").status_code == 200
 
 
 def test_queue_makes_no_query_per_row(app, client, coordinator):
@@ -121,7 +121,7 @@ def test_pagination_keeps_filters(client, coordinator):
     login(client, coordinator)
     html = client.get("/can-bo?q=chuyen&sort=old").get_data(as_text=True)
     link = re.search(r'href="([^"]+)" rel="next"', html).group(1)
-    assert "q=chuyen" in link and "sort=old" in link and "trang=2" in link
+    assert "q=chuyen" in link and "sort=old" in link and "page=2" in link
 
 
 def test_submission_page_shows_contact_and_actions(client, coordinator):
@@ -241,7 +241,7 @@ def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkey
     login(client, coordinator)
     html = client.get("/can-bo").get_data(as_text=True)
     assert "Hơn 20 góp ý" in html and 'rel="next"' in html and "Trang 1</span>" in html
-    second = client.get("/can-bo?trang=2").get_data(as_text=True)
+    second = client.get("/can-bo?page=2").get_data(as_text=True)
     assert second.count('href="/can-bo/ho-so/') == 5 and 'rel="next"' not in second
 
 
@@ -255,7 +255,7 @@ def test_every_desk_page_fits_one_window(client, db, coordinator):
     for url in ("/can-bo", f"/can-bo/ho-so/{submission.id}", "/can-bo/dung-han"):
         response = client.get(url)
         assert response.status_code == 200 and _gz(response) <= PAGE_LIMIT, url
-    fragment = client.get("/can-bo?trang=2", headers={"HX-Request": "true"})
+    fragment = client.get("/can-bo?page=2", headers={"HX-Request": "true"})
     assert _gz(fragment) <= FRAGMENT_LIMIT
     admin_client = client.application.test_client()
     login(admin_client, make_user(Role.ADMIN, email="admin-size@example.vn"))

@@ -65,7 +65,7 @@ def test_quote_prefills_the_reply_with_the_quoted_post(client):
     thread = make_thread(body="Câu gốc cần trích dẫn")
     first = posts_of(thread)[0]
     sign_in(client, established())
-    html = client.get(f"/dien-dan/chu-de/{thread.id}/tra-loi?trich={first.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/chu-de/{thread.id}/tra-loi?quote={first.id}").get_data(as_text=True)
     assert "&gt; Câu gốc cần trích dẫn" in html
     assert f'name="quote_of" type="hidden" value="{first.id}"' in html
 
@@ -74,18 +74,18 @@ def test_long_thread_is_paginated_with_load_more_and_plain_links(client, htmx_he
     thread = make_thread(replies=24)
     html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     assert html.count('<article') == forum.POSTS_PER_PAGE
-    assert f'href="/dien-dan/chu-de/{thread.id}?trang=2"' in html and 'rel="next"' in html
-    assert 'hx-get="/dien-dan/chu-de/%d?trang=2"' % thread.id in html
-    more = client.get(f"/dien-dan/chu-de/{thread.id}?trang=2", headers=htmx_headers).get_data(as_text=True)
-    assert "<html" not in more and more.count('<article') == 10 and "trang=3" in more
-    last = client.get(f"/dien-dan/chu-de/{thread.id}?trang=3").get_data(as_text=True)
+    assert f'href="/dien-dan/chu-de/{thread.id}?page=2"' in html and 'rel="next"' in html
+    assert 'hx-get="/dien-dan/chu-de/%d?page=2"' % thread.id in html
+    more = client.get(f"/dien-dan/chu-de/{thread.id}?page=2", headers=htmx_headers).get_data(as_text=True)
+    assert "<html" not in more and more.count('<article') == 10 and "page=3" in more
+    last = client.get(f"/dien-dan/chu-de/{thread.id}?page=3").get_data(as_text=True)
     assert "Ý kiến số 24" in last and 'rel="prev"' in last
 
 
 @pytest.mark.parametrize("trang", ["0", "-3", "abc", "99999999999999999999"])
 def test_odd_page_numbers_do_not_fail(client, trang):
     thread = make_thread()
-    assert client.get(f"/dien-dan/chu-de/{thread.id}?trang={trang}").status_code == 200
+    assert client.get(f"/dien-dan/chu-de/{thread.id}?page={trang}").status_code == 200
 
 
 def test_markdown_links_are_nofollow_and_images_are_not_loaded(client):

@@ -97,8 +97,8 @@ def test_hostile_titles_are_escaped_or_cleaned(client, title):
 
 @pytest.mark.parametrize("url", [
     "/dien-dan/tim-kiem?q=%00", "/dien-dan/tim-kiem?q=" + "a" * 5000, "/dien-dan/tim-kiem?q=%25%5F%5C",
-    "/dien-dan/chu-de/1?trang=%00", "/dien-dan/%00", "/kiem-duyet/nhat-ky?trang=-1", "/kiem-duyet/bao-cao/xyz/1",
-    "/dien-dan/chu-de/1/tra-loi?trich=abc", "/dien-dan/chu-de/99999999999999999999999",
+    "/dien-dan/chu-de/1?page=%00", "/dien-dan/%00", "/kiem-duyet/nhat-ky?page=-1", "/kiem-duyet/bao-cao/xyz/1",
+    "/dien-dan/chu-de/1/tra-loi?quote=abc", "/dien-dan/chu-de/99999999999999999999999",
 ])
 def test_odd_requests_never_fail(client, url):
     make_thread()
@@ -233,9 +233,9 @@ def busy_forum(db):
 
 
 @pytest.mark.parametrize("url", [
-    "/dien-dan", "/dien-dan/{slug}", "/dien-dan/chu-de/{thread}", "/dien-dan/chu-de/{thread}?trang=2",
+    "/dien-dan", "/dien-dan/{slug}", "/dien-dan/chu-de/{thread}", "/dien-dan/chu-de/{thread}?page=2",
     "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/kiem-duyet", "/tai-khoan/thong-bao",
-    "/dien-dan/chu-de/{thread}/tra-loi?trich={post}",
+    "/dien-dan/chu-de/{thread}/tra-loi?quote={post}",
 ])
 def test_forum_pages_fit_one_initial_window(client, busy_forum, url):
     sign_in(client, established(Role.MODERATOR))
@@ -245,7 +245,7 @@ def test_forum_pages_fit_one_initial_window(client, busy_forum, url):
 
 
 @pytest.mark.parametrize("url", [
-    "/dien-dan/{slug}?trang=2", "/dien-dan/chu-de/{thread}?trang=2", "/dien-dan/chu-de/{thread}?trang=3",
+    "/dien-dan/{slug}?page=2", "/dien-dan/chu-de/{thread}?page=2", "/dien-dan/chu-de/{thread}?page=3",
     "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/tai-khoan/thong-bao",
 ])
 def test_forum_fragments_fit_two_kilobytes(client, busy_forum, htmx_headers, url):
@@ -280,7 +280,7 @@ def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
     assert fragment.status_code == 200 and "<html" not in html
     assert html.count("<li>") == 20 and html.count("<strong>") == 20 and "/kiem-duyet/khang-nghi/" in html
     assert _gzipped(fragment) <= FRAGMENT_BUDGET, _gzipped(fragment)
-    page = client.get("/tai-khoan/thong-bao?trang=2")
+    page = client.get("/tai-khoan/thong-bao?page=2")
     assert page.status_code == 200 and _gzipped(page) <= PAGE_BUDGET
 
 

@@ -52,7 +52,7 @@ def test_default_locale_pages_show_no_english(client, db, url):
 
 def test_tracking_page_in_vietnamese_has_no_english(client, db):
     submission, token = make_submission()
-    for url in (f"/tra-cuu/{submission.code}", f"/tra-cuu/rieng/{token}?moi=1"):
+    for url in (f"/tra-cuu/{submission.code}", f"/tra-cuu/rieng/{token}?sent=1"):
         text = re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)).replace("English", "")
         assert not [p for p in _english_phrases() if re.search(rf"\b{re.escape(p)}\b", text)]
 

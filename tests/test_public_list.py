@@ -30,7 +30,7 @@ def test_filters_and_pages(client, db):
         make_submission(consent_publish=True, title=f"Góp ý số {index:02d} về dữ liệu", province_code=1 if index % 2 else 79)
     first = client.get("/gop-y").get_data(as_text=True)
     assert 'rel="next"' in first and "Góp ý số 24" in first and "Góp ý số 00" not in first
-    second = client.get("/gop-y?trang=2").get_data(as_text=True)
+    second = client.get("/gop-y?page=2").get_data(as_text=True)
     assert "Góp ý số 00" in second and 'rel="prev"' in second
     hanoi = client.get("/gop-y?province=1").get_data(as_text=True)
     assert "Góp ý số 01" in hanoi and "Góp ý số 02" not in hanoi
@@ -45,7 +45,7 @@ def test_list_answers_a_fragment_to_htmx(client, db, htmx_headers):
 
 
 def test_bad_filter_is_a_422_with_message(client, db):
-    response = client.get("/gop-y?status=hacked&trang=abc")
+    response = client.get("/gop-y?status=hacked&page=abc")
     assert response.status_code == 422
     assert "Hãy chọn một trong các lựa chọn" in response.get_data(as_text=True)
 

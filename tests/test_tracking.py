@@ -26,7 +26,7 @@ def test_check_digit_catches_every_single_digit_typo_and_neighbour_swap():
 def test_lookup_shows_status_and_no_personal_data(client, db):
     submission, _token = make_submission(contact_name="Lò Văn Riêng", contact_phone="0911222333",
                                          contact_email="rieng@example.vn")
-    response = client.get(f"/tra-cuu?ma={codes.display(submission.code)}")
+    response = client.get(f"/tra-cuu?code={codes.display(submission.code)}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Đã tiếp nhận" in page and codes.display(submission.code) in page
@@ -46,7 +46,7 @@ def test_published_title_is_shown(client, db):
     ("", 422, "Nhập mã tra cứu"),
 ])
 def test_malformed_codes_are_explained(client, typed, status, message):
-    response = client.get(f"/tra-cuu?ma={typed}")
+    response = client.get(f"/tra-cuu?code={typed}")
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
 
@@ -55,25 +55,25 @@ def test_typo_is_caught_before_the_database(client, db):
     submission, _token = make_submission()
     code = submission.code
     typo = code[:4] + str((int(code[4]) + 1) % 10) + code[5:]
-    response = client.get(f"/tra-cuu?ma={typo}")
+    response = client.get(f"/tra-cuu?code={typo}")
     assert response.status_code == 422
     assert "gõ nhầm" in response.get_data(as_text=True)
 
 
 def test_unknown_valid_code_is_404_with_message(client, db):
     body = "123456789"
-    response = client.get(f"/tra-cuu?ma={body}{codes.check_digit(body)}")
+    response = client.get(f"/tra-cuu?code={body}{codes.check_digit(body)}")
     assert response.status_code == 404
     assert "Không có góp ý nào mang mã này" in response.get_data(as_text=True)
 
 
 def test_lookup_answers_a_fragment_to_htmx(client, db, htmx_headers):
     submission, _token = make_submission()
-    response = client.get(f"/tra-cuu?ma={submission.code}", headers=htmx_headers)
+    response = client.get(f"/tra-cuu?code={submission.code}", headers=htmx_headers)
     page = response.get_data(as_text=True)
     assert page.lstrip().startswith('<div id="lookup"') and "<html" not in page
     assert 'id="status"' in page
-    bad = client.get("/tra-cuu?ma=1", headers=htmx_headers)
+    bad = client.get("/tra-cuu?code=1", headers=htmx_headers)
     assert bad.status_code == 422 and "<html" not in bad.get_data(as_text=True)
 
 
@@ -103,6 +103,6 @@ def test_lookups_are_rate_limited_in_redis(db):
         "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
         "TRACKING_LOOKUP_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": f"test-{codes.new_code()}"})
     client = create_app(limited).test_client()
-    statuses = [client.get("/tra-cuu?ma=1234567890").status_code for _ in range(4)]
+    statuses = [client.get("/tra-cuu?code=1234567890").status_code for _ in range(4)]
     assert statuses[:3] == [422, 422, 422] and statuses[3] == 429
     assert client.get("/tra-cuu").status_code == 200  # the empty form is never limited

@@ -6,7 +6,7 @@ from flask import request
 
 from app.extensions import db
 
-PAGE_ARG = "trang"
+PAGE_ARG = "page"
 MAX_PAGE = 100_000  # a page number past this is a typo or a probe, not a reader
 
 
@@ -53,7 +53,7 @@ def page_number(raw: int | None) -> int:
 
 
 def requested_page() -> int:
-    """The page a list was asked for (`?trang=`), within 1 .. MAX_PAGE whatever was typed."""
+    """The page a list was asked for (`?page=`), within 1 .. MAX_PAGE whatever was typed."""
     return page_number(request.args.get(PAGE_ARG, type=int))
 
 

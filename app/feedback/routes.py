@@ -61,7 +61,7 @@ def create():
     except ValidationError as error:
         form[error.field].errors.append(error.message)
         return render("feedback/new.html", form=form, status=422)
-    return redirect(url_for("tracking.private", token=token, moi=1), 303)
+    return redirect(url_for("tracking.private", token=token, sent=1), 303)
 
 
 @bp.get("/gop-y/xa-phuong")

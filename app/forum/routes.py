@@ -29,7 +29,7 @@ def clean_name(name: str) -> str:
 
 
 def _page_arg() -> int | None:
-    return request.args.get("trang", type=int)
+    return request.args.get("page", type=int)
 
 
 def _board_or_404(slug: str):
@@ -87,8 +87,8 @@ def new_thread(slug: str):
     """Start a thread, optionally about a published submission."""
     item = _board_or_404(slug)
     form = ThreadForm()
-    if request.method == "GET" and request.args.get("ma"):
-        form.submission_code.data = request.args.get("ma", "")[:20]
+    if request.method == "GET" and request.args.get("code"):
+        form.submission_code.data = request.args.get("code", "")[:20]
     if form.validate_on_submit():
         try:
             submission = services.published_submission(form.submission_code.data) if form.submission_code.data else None
@@ -131,10 +131,10 @@ def _dialogue(item, question_form=None, status=200):
 @bp.get("/dien-dan/chu-de/<id:thread_id>/tra-loi")
 @login_required
 def reply_form(thread_id: int):
-    """The reply form on its own page; ?trich= starts it with a quote of that post."""
+    """The reply form on its own page; ?quote= starts it with a quote of that post."""
     item = _thread_or_404(thread_id)
     form = PostForm(formdata=None)
-    quote_id = request.args.get("trich", 0, type=int) or 0
+    quote_id = request.args.get("quote", 0, type=int) or 0
     quoted = db.session.get(Post, quote_id) if services.valid_id(quote_id) else None
     if quoted and quoted.thread_id == item.id and quoted.status == "published":
         form.body.data = markup.quote(quoted.body_source, quoted.author.display_name)
@@ -171,7 +171,7 @@ def post(post_id: int):
     item = _post_or_404(post_id)
     thread = services.get_thread(item.thread_id, current_user)
     page = None if thread.is_dialogue else services.page_of_post(item)
-    target = url_for("forum.thread", thread_id=item.thread_id, trang=page if page and page > 1 else None)
+    target = url_for("forum.thread", thread_id=item.thread_id, page=page if page and page > 1 else None)
     return redirect(f"{target}#p{item.id}", 303)
 
 

@@ -12,9 +12,9 @@ class LookupForm(BaseForm):
     class Meta:
         csrf = False  # reading public status changes nothing
 
-    ma = StringField(_l("Tracking code"), validators=[DataRequired(_l("Enter the tracking code."))])
+    code = StringField(_l("Tracking code"), validators=[DataRequired(_l("Enter the tracking code."))])
 
-    def validate_ma(self, field):
+    def validate_code(self, field):
         code = codes.normalize(field.data)
         if not code.isdigit() or len(code) != codes.CODE_LENGTH:
             raise FieldError(_l("A tracking code has 10 digits, like 123 456 7890."))

@@ -19,19 +19,19 @@ def _lookup_limit() -> str:
 
 
 @bp.get("/tra-cuu")
-@limiter.limit(_lookup_limit, exempt_when=lambda: "ma" not in request.args)
+@limiter.limit(_lookup_limit, exempt_when=lambda: "code" not in request.args)
 def lookup():
     """Look a code up; the check digit catches typos before the database is asked."""
     form = LookupForm(request.args)
     # The htmx form replaces #lookup, so every answer to it is that block: the form (with
     # its error, if any) and the status below it; never the whole page inside the page.
-    if "ma" not in request.args:
+    if "code" not in request.args:
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form)
     if not form.validate():
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=422)
-    submission = lookups.find_by_code(form.ma.data)
+    submission = lookups.find_by_code(form.code.data)
     if submission is None:
-        form.ma.errors.append(_("No submission has this code. Check it against your receipt."))
+        form.code.errors.append(_("No submission has this code. Check it against your receipt."))
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=404)
     return render("tracking/show.html", "tracking/_lookup.html", submission=submission, form=form)
 
@@ -41,7 +41,7 @@ def show(code: str):
     """The public status page of one submission: no personal data."""
     submission = lookups.find_by_code(code) or abort(404)
     if not wants_fragment():
-        return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(ma=code))
+        return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(code=code))
     # The polled fragment: the version changes with every step, so while it stands still
     # the answer is a 304 without even rendering the template.
     etag = f"s{submission.id}-v{submission.version}-{get_locale()}"
@@ -66,7 +66,7 @@ def private(token: str):
     poll_url = url_for("tracking.private", token=token)
     if wants_fragment():  # the status polled from the private page, notes included
         return render("tracking/_status.html", submission=submission, show_notes=True, poll_url=poll_url)
-    return render("tracking/private.html", submission=submission, token=token, just_sent="moi" in request.args,
+    return render("tracking/private.html", submission=submission, token=token, just_sent="sent" in request.args,
                   show_notes=True, poll_url=poll_url, **reply_context(submission))
 
 

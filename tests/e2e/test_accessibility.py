@@ -152,7 +152,7 @@ def test_keyboard_alone_sends_feedback_and_looks_it_up(javascript, browser, live
         assert len(code) == 10
 
         page.goto(live_server.url + "/")
-        _tab_to(page, "#ma")
+        _tab_to(page, "#code")
         page.keyboard.type(code)
         page.keyboard.press("Enter")
         page.wait_for_selector("#status")

@@ -69,12 +69,12 @@ def test_guest_sends_feedback_and_looks_the_code_up_in_w3m(w3m, live_server):
     assert code, f"no tracking code on the confirmation:\n{confirmation}"
     assert "Đường truyền Internet ở xã chập chờn" in confirmation
 
-    status = w3m(f"{live_server.url}/tra-cuu?ma={code.group(1).replace(' ', '+')}", "-dump")
+    status = w3m(f"{live_server.url}/tra-cuu?code={code.group(1).replace(' ', '+')}", "-dump")
     assert "Đã tiếp nhận" in status, status
     assert "Hà Thị Mỷ" not in status and "0987" not in status, "personal data on the public status"
 
 
 def test_mistyped_code_is_explained_in_w3m(w3m, live_server):
-    page = w3m(live_server.url + "/tra-cuu?ma=1234567891", "-dump")
+    page = w3m(live_server.url + "/tra-cuu?code=1234567891", "-dump")
     assert "Tra cứu" in page
     assert re.search(r"gõ nhầm|không đúng|kiểm tra", page, re.I), page

@@ -56,10 +56,14 @@ def _register_blueprints(app: Flask) -> None:
     """Each area's package holds its blueprint; importing its route modules attaches the
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
-    from app import accounts, core, desk, feedback, forum, moderation, notify, tracking
+    from app import accounts, admin, core, desk, feedback, forum, moderation, notify, tracking
     from app.accounts import routes as _accounts_routes  # noqa: F401
+    from app.admin import agencies as _admin_agencies  # noqa: F401
+    from app.admin import deadlines as _admin_deadlines  # noqa: F401
+    from app.admin import index as _admin_index  # noqa: F401
+    from app.admin import staff as _admin_staff  # noqa: F401
+    from app.admin import topics as _admin_topics  # noqa: F401
     from app.core import routes as _core_routes  # noqa: F401
-    from app.desk import admin as _desk_admin  # noqa: F401
     from app.desk import routes as _desk_routes  # noqa: F401
     from app.feedback import routes as _feedback_routes  # noqa: F401
     from app.forum import routes as _forum_routes  # noqa: F401
@@ -68,5 +72,5 @@ def _register_blueprints(app: Flask) -> None:
     from app.tracking import replies as _tracking_replies  # noqa: F401
     from app.tracking import routes as _tracking_routes  # noqa: F401
 
-    for area in (core, accounts, feedback, tracking, desk, notify, forum, moderation):
+    for area in (core, accounts, feedback, tracking, desk, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)

@@ -29,7 +29,7 @@ def _routes(submission_id: int, staff_id: int):
         ("GET", f"/quan-tri/can-bo/{staff_id}", {"admin"}, 200),
         ("GET", "/quan-tri/han-xu-ly", {"admin"}, 200),
         ("GET", "/quan-tri/co-quan", {"admin"}, 200),
-        ("GET", "/quan-tri/chu-de", {"admin"}, 200),
+        ("GET", "/quan-tri/linh-vuc", {"admin"}, 200),
     ]
 
 
@@ -79,10 +79,11 @@ def test_every_staff_route_for_every_role(app, client, db, role, monkeypatch):
 
 
 def test_walk_covers_every_desk_route(app):
-    walked = {"desk.queue", "desk.on_time", "desk.show", "desk.act", "desk.admin_index", "desk.admin_staff",
-              "desk.admin_staff_edit", "desk.admin_deadlines", "desk.admin_agencies", "desk.admin_topics"}
-    desk_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("desk.")}
-    assert desk_endpoints == walked
+    walked = {"desk.queue", "desk.on_time", "desk.show", "desk.act", "admin.index", "admin.staff",
+              "admin.staff_edit", "admin.deadline_rules", "admin.agencies_page", "admin.topics_page"}
+    skipped = {"admin.old_topics_address"}  # a 301 to admin.topics_page
+    desk_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith(("desk.", "admin."))}
+    assert desk_endpoints - skipped == walked
 
 
 def test_htmx_request_without_sign_in_gets_hx_redirect(client, htmx_headers):

@@ -259,7 +259,7 @@ def test_every_desk_page_fits_one_window(client, db, coordinator):
     assert _gz(fragment) <= FRAGMENT_LIMIT
     admin_client = client.application.test_client()
     login(admin_client, make_user(Role.ADMIN, email="admin-size@example.vn"))
-    for url in ("/quan-tri", "/quan-tri/can-bo", "/quan-tri/han-xu-ly", "/quan-tri/co-quan", "/quan-tri/chu-de"):
+    for url in ("/quan-tri", "/quan-tri/can-bo", "/quan-tri/han-xu-ly", "/quan-tri/co-quan", "/quan-tri/linh-vuc"):
         response = admin_client.get(url)
         assert response.status_code == 200 and _gz(response) <= PAGE_LIMIT, url
 
@@ -281,7 +281,7 @@ def test_officer_without_agency_sees_an_empty_queue(client, db):
 
 @pytest.mark.parametrize("url,fields,taken", [
     ("/quan-tri/co-quan", {"code": "bkhcn", "name": "Bộ trùng mã", "level": "central"}, "Bộ trùng mã"),
-    ("/quan-tri/chu-de", {"slug": "DU-LIEU", "name": "Chủ đề trùng mã", "parent_id": ""}, "Chủ đề trùng mã"),
+    ("/quan-tri/linh-vuc", {"slug": "DU-LIEU", "name": "Chủ đề trùng mã", "parent_id": ""}, "Chủ đề trùng mã"),
 ])
 def test_admin_refuses_a_code_already_used_and_keeps_the_form(client, db, url, fields, taken):
     from tests.conftest import csrf_token

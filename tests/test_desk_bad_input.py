@@ -48,7 +48,7 @@ def test_garbage_to_admin_forms_never_500(app, client, db, monkeypatch):
         "/quan-tri/can-bo": {"full_name": "x", "email": "a@example.vn", "role": "emperor", "agency_id": "abc"},
         "/quan-tri/han-xu-ly": {"kind": "concern", "concern-classify_days": "-3", "concern-answer_days": "x"},
         "/quan-tri/co-quan": {"code": "BKHCN", "name": "Trùng", "level": "galaxy"},
-        "/quan-tri/chu-de": {"slug": "ha-tang-so", "name": "Trùng", "parent_id": "99999"},
+        "/quan-tri/linh-vuc": {"slug": "ha-tang-so", "name": "Trùng", "parent_id": "99999"},
     }
     for url, data in posts.items():
         response = client.post(url, data=data)

@@ -5,6 +5,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app.common import places
+from app.common.roles import role_label
 
 
 def locality(item) -> str:
@@ -21,4 +22,4 @@ def filesize(size: int) -> str:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(locality=locality, filesize=filesize)
+    app.jinja_env.filters.update(locality=locality, filesize=filesize, role_label=role_label)

@@ -24,7 +24,12 @@ def render(page_template: str, fragment_template: str | None = None, /, *, statu
 def form_page(page_template: str, fragment_template: str | None = None, /, *, form, **context):
     """A page that shows `form`: 422 while the form carries errors (htmx is told to swap
     422, see gopy.js), 200 otherwise. Every value typed stays in the form."""
-    return render(page_template, fragment_template, status=422 if form.errors else 200, form=form, **context)
+    return render(page_template, fragment_template, status=form_status(form), form=form, **context)
+
+
+def form_status(*forms) -> int:
+    """422 when any of the page's forms carries an error, 200 otherwise."""
+    return 422 if any(form.errors for form in forms) else 200
 
 
 def see_other(endpoint: str, **values):
@@ -33,10 +38,11 @@ def see_other(endpoint: str, **values):
 
 
 def run_form(form, action, fallback_field: str | None = None):
-    """Validate `form` and run `action()`. Returns (True, result) when it was done; else
+    """On a submitted form (a POST), validate `form` and run `action()`. Returns (True,
+    result) when it was done; else
     (False, None) with the validation errors, or the service's refusal, on the form (the session rolled back, nothing written),
     ready for form_page to answer 422."""
-    if not form.validate():
+    if not form.validate_on_submit():
         return False, None
     try:
         return True, action()

@@ -1,4 +1,5 @@
 """The roles an account can hold: the only place their names are written."""
+from flask_babel import lazy_gettext as _l
 
 
 class Role:
@@ -13,3 +14,17 @@ class Role:
     AGENCY_STAFF = (OFFICER, LEAD)
     MODERATORS = (MODERATOR, ADMIN)
     ALL = (CITIZEN, COORDINATOR, OFFICER, LEAD, MODERATOR, ADMIN)
+
+
+ROLE_LABELS = {
+    Role.CITIZEN: _l("Citizen"),
+    Role.COORDINATOR: _l("Coordinator (receiving office)"),
+    Role.OFFICER: _l("Officer"),
+    Role.LEAD: _l("Agency lead"),
+    Role.MODERATOR: _l("Forum moderator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))

@@ -111,30 +111,3 @@ ACTION_BUTTONS = {
     "draft": _l("Send the draft for approval"), "send_back": _l("Send back"), "answer": _l("Approve and publish"),
     "close": _l("Close"), "merge": _l("Merge"), "note": _l("Add the note"),
 }
-
-
-class StaffForm(BaseForm):
-    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
-    email = StringField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), validators=[InputRequired()])
-    agency_id = SelectField(_l("Agency"), coerce=_optional_int, validators=[Optional()])
-    password = StringField(_l("Initial password"), validators=[Optional(), Length(min=10, max=128)])
-    active = BooleanField(_l("Active"), default=True)
-
-
-class DeadlineRuleForm(BaseForm):
-    classify_days = IntegerField(_l("Working days to classify"), validators=[InputRequired(), NumberRange(1, 60)])
-    answer_days = IntegerField(_l("Working days to answer"), validators=[InputRequired(), NumberRange(1, 90)])
-
-
-class AgencyForm(BaseForm):
-    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=32)])
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    level = SelectField(_l("Level"), choices=[("central", _l("Central")), ("province", _l("Province")),
-                                               ("commune", _l("Commune"))])
-
-
-class TopicForm(BaseForm):
-    slug = StringField(_l("Short name for links"), validators=[InputRequired(), Length(max=64)])
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    parent_id = SelectField(_l("Parent topic"), coerce=_optional_int, validators=[Optional()])

@@ -1,0 +1,65 @@
+"""Staff accounts, as administrators manage them: create, change role, agency and access.
+The last active administrator can neither be demoted nor disabled, so the platform never
+ends up with nobody who can manage it."""
+import secrets
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.common.errors import ValidationError
+from app.common.roles import Role
+from app.common.text import clean_line
+from app.extensions import db
+
+# Every role an administrator assigns from the staff page (citizens register themselves).
+STAFF_ROLES = (Role.COORDINATOR, Role.OFFICER, Role.LEAD, Role.MODERATOR, Role.ADMIN)
+
+
+def staff_members() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name)))
+
+
+def staff_member(user_id: int) -> User | None:
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.role in STAFF_ROLES else None
+
+
+def create_staff(email: str, full_name: str, role: str, agency_id: int | None, active: bool,
+                 password: str | None) -> User:
+    """A new staff account; without a password it gets an unguessable one to be reset."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ValidationError("email", _("An account with this e-mail address already exists."))
+    user = User(email=email)
+    _apply(user, full_name, role, agency_id, active)
+    _set_password(user, password or secrets.token_urlsafe(24))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_staff(user: User, full_name: str, role: str, agency_id: int | None, active: bool,
+                 password: str | None) -> User:
+    if user.role == Role.ADMIN and user.active and not (role == Role.ADMIN and active) and _admins() <= 1:
+        raise ValidationError("role", _("This is the last administrator: make someone else one first."))
+    _apply(user, full_name, role, agency_id, active)
+    if password:
+        _set_password(user, password)
+    db.session.commit()
+    return user
+
+
+def _apply(user: User, full_name: str, role: str, agency_id: int | None, active: bool) -> None:
+    if role not in STAFF_ROLES:
+        raise ValidationError("role", _("Choose one of the options."))
+    user.full_name, user.role, user.agency_id, user.active = clean_line(full_name), role, agency_id, bool(active)
+
+
+def _set_password(user: User, password: str) -> None:
+    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+
+
+def _admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active))

@@ -1,0 +1,29 @@
+"""The agencies that receive and answer submissions: listing them, adding one."""
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.agencies.models import Agency
+from app.common.errors import ValidationError
+from app.common.text import clean_line
+from app.extensions import db
+
+
+def agency_choices(locale: str, placeholder: str) -> list[tuple]:
+    """Active agencies for a <select>: ministries and central offices first, then provinces."""
+    agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.level, Agency.name)).all()
+    return [("", placeholder)] + [(a.id, a.localized_name(locale)) for a in agencies]
+
+
+def all_agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(Agency.level, Agency.name)))
+
+
+def add_agency(code: str, name: str, level: str) -> Agency:
+    """A new agency; its code (upper case) must be new."""
+    code = clean_line(code).upper()
+    if db.session.scalar(select(Agency.id).where(Agency.code == code)):
+        raise ValidationError("code", _("This code is already used."))
+    agency = Agency(code=code, name=clean_line(name), level=level)
+    db.session.add(agency)
+    db.session.commit()
+    return agency

@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from vietnam_provinces import Province, Ward
 
-from app.common.text import search_key
+from app.common.text import search_key, strip_diacritics
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +50,6 @@ def _short(name: str) -> str:
 
 def english_name(name: str) -> str:
     """'Thành phố Hà Nội' -> 'Ha Noi City'; 'Tỉnh Lào Cai' -> 'Lao Cai Province'."""
-    from app.common.text import strip_diacritics
-
     short = strip_diacritics(_short(name))
     if name.startswith("Thành phố "):
         return f"{short} City"

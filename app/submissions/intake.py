@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass, replace
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -86,8 +87,6 @@ def _find_by_key(key: str) -> Submission | None:
 
 
 def _check(data: SubmissionInput) -> None:
-    from flask_babel import gettext as _
-
     if data.kind not in Kind.ALL:
         raise ValidationError("kind", _("Choose what you are sending."))
     if not data.consent_processing:
@@ -97,8 +96,6 @@ def _check(data: SubmissionInput) -> None:
 
 
 def _too_many_files_message() -> str:
-    from flask_babel import gettext as _
-
     return _("Attach at most %(n)d files.", n=current_app.config["ATTACHMENT_MAX_COUNT"])
 
 

@@ -1,60 +1,45 @@
-"""The submitter acts from the private page: answers a request for information, asks for
-reconsideration, rates the answer. The private link (or the owning account) is the key."""
-from flask import abort, flash, redirect, url_for
+"""The submitter's own page, reached by the private link (or from the owning account), and the
+steps taken from it: answer a request for information, ask for reconsideration, rate the
+answer. The private link is the key."""
+from flask import abort, flash, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.submissions import workflow
-from app.common.errors import Conflict, ValidationError
-from app.common.permissions import login_required
-from app.common.rendering import render
+from app.common.permissions import is_submitter, login_required
+from app.common.rendering import form_page, render, run_form, see_other, wants_fragment
 from app.common.security import mark_personal
-from app.extensions import db
-from app.submissions import lookups, ratings
+from app.submissions import lookups, ratings, workflow
+from app.submissions.states import Status
 from app.tracking import bp
 from app.tracking.reply_forms import RatingForm, ReconsiderForm, ReplyForm
-from app.submissions.states import Status
+from app.tracking.status import status_context
 
 
-def reply_context(submission) -> dict:
-    """The forms the private page shows for the submission's state now."""
-    rating = ratings.rating_of(submission)
-    answered = submission.status in Status.RATEABLE
-    return dict(
-        reply_form=ReplyForm(formdata=None) if submission.status == Status.AWAITING_INFO else None,
-        reconsider_form=ReconsiderForm(formdata=None) if answered else None,
-        rating_form=RatingForm(formdata=None) if answered and rating is None else None,
-        rating=rating,
-    )
-
-
-def _private_page(submission, token, status=422, **forms):
-    context = reply_context(submission)
-    context.update({key: value for key, value in forms.items() if key in context})
-    return render("tracking/private.html", submission=submission, token=token, just_sent=False, status=status,
-                  show_notes=True, poll_url=url_for("tracking.private", token=token), **context)
-
-
-def _submission(token):
-    mark_personal()
-    return lookups.find_by_token(token) or abort(404)
+@bp.get("/tra-cuu/rieng/<token>")
+def private(token: str):
+    """The submitter's own page: their details and files, and the forms for the step the
+    submission waits for."""
+    submission = _submission(token)
+    g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
+    if wants_fragment():  # the status polled from the private page, notes included
+        return render("tracking/_status.html", **status_context(submission, token))
+    return render("tracking/private.html", **_page_context(submission, token, just_sent="sent" in request.args))
 
 
 @bp.post("/tra-cuu/rieng/<token>/bo-sung")
 def provide_info(token: str):
     """Answer the agency's question; its deadline clock starts again."""
-    return _submitter_step(token, ReplyForm, "reply_form", _("Sent. The agency has your answer."),
+    return _submitter_step(token, ReplyForm, "reply_form", _("Sent. The agency has your answer."), "reply",
                            lambda submission, form: workflow.provide_info(submission, form.reply.data,
-                                                                          user=_owner(submission)), "reply")
+                                                                          user=_owner(submission)))
 
 
 @bp.post("/tra-cuu/rieng/<token>/xem-xet-lai")
 def reconsider(token: str):
     """Ask for the answer to be reconsidered, within 30 days."""
     return _submitter_step(token, ReconsiderForm, "reconsider_form", _("Your request for reconsideration was sent."),
-                           lambda submission, form: workflow.reopen(submission, form.reason.data,
-                                                                    user=_owner(submission)), "reason")
+                           "reason", lambda submission, form: workflow.reopen(submission, form.reason.data,
+                                                                              user=_owner(submission)))
 
 
 @bp.post("/tra-cuu/rieng/<token>/danh-gia")
@@ -62,27 +47,10 @@ def rate(token: str):
     """Rate the answer once, 1 to 5, with an optional comment."""
     if not ratings.can_rate(_submission(token)):
         flash(_("This answer cannot be rated now."), "error")
-        return redirect(url_for("tracking.private", token=token), 303)
-    return _submitter_step(token, RatingForm, "rating_form", _("Thank you for your rating."),
-                           lambda submission, form: ratings.rate_answer(submission, form.stars.data, form.comment.data),
-                           "stars")
-
-
-def _submitter_step(token: str, form_class, form_key: str, done_message: str, act, error_field: str):
-    """Validate the form, take the step, and go back to the private page (303); or show the
-    page again with the form, its values and the refusal (422)."""
-    submission = _submission(token)
-    form = form_class()
-    if form.validate():
-        try:
-            act(submission, form)
-        except (ValidationError, Conflict) as error:
-            db.session.rollback()
-            form[error_field].errors.append(error.message)
-        else:
-            flash(done_message)
-            return redirect(url_for("tracking.private", token=token), 303)
-    return _private_page(submission, token, **{form_key: form})
+        return see_other("tracking.private", token=token)
+    return _submitter_step(token, RatingForm, "rating_form", _("Thank you for your rating."), "stars",
+                           lambda submission, form: ratings.rate_answer(submission, form.stars.data,
+                                                                        form.comment.data))
 
 
 @bp.get("/tai-khoan/gop-y/<code>/rieng")
@@ -90,10 +58,41 @@ def _submitter_step(token: str, form_class, form_key: str, done_message: str, ac
 def mine(code: str):
     """An account holder reaches the private page of their own submission."""
     submission = lookups.find_by_code(code)
-    if submission is None or submission.user_id != current_user.id:
+    if submission is None or not is_submitter(current_user, submission):
         abort(404)
-    return redirect(url_for("tracking.private", token=lookups.private_token(submission.idempotency_key)), 303)
+    return see_other("tracking.private", token=lookups.private_token(submission.idempotency_key))
+
+
+def _submitter_step(token: str, form_class, form_key: str, done_message: str, error_field: str, step):
+    """Validate the form and take the step, then back to the private page (303); or the
+    page again with the form, its values and the refusal (422)."""
+    submission = _submission(token)
+    form = form_class()
+    done, _result = run_form(form, lambda: step(submission, form), error_field)
+    if not done:
+        return form_page("tracking/private.html", form=form, **_page_context(submission, token, **{form_key: form}))
+    flash(done_message)
+    return see_other("tracking.private", token=token)
+
+
+def _page_context(submission, token: str, just_sent: bool = False, **sent_forms) -> dict:
+    """What the private page shows: the forms the submission's state calls for (None: not
+    shown), a form just sent and refused in place of its empty twin, and the status block."""
+    rating = ratings.rating_of(submission)
+    answered = submission.status in Status.RATEABLE
+    forms = dict(
+        reply_form=ReplyForm(formdata=None) if submission.status == Status.AWAITING_INFO else None,
+        reconsider_form=ReconsiderForm(formdata=None) if answered else None,
+        rating_form=RatingForm(formdata=None) if answered and rating is None else None,
+    )
+    forms.update({key: form for key, form in sent_forms.items() if key in forms})
+    return dict(token=token, just_sent=just_sent, rating=rating, **forms, **status_context(submission, token))
+
+
+def _submission(token: str):
+    mark_personal()
+    return lookups.find_by_token(token) or abort(404)
 
 
 def _owner(submission):
-    return current_user if current_user.is_authenticated and submission.user_id == current_user.id else None
+    return current_user if is_submitter(current_user, submission) else None

@@ -6,7 +6,7 @@ from flask import Blueprint
 from app.notify.services import dispatch_pending
 from app.notify.tasks import run_worker
 
-bp = Blueprint("notify", __name__)
+bp = Blueprint("notify", __name__, url_prefix="/tai-khoan")
 
 
 @bp.cli.command("worker")

@@ -6,6 +6,8 @@ from flask import after_this_request, current_app, g, has_request_context, url_f
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from app.common import paging
+from app.common.paging import Page
 from app.common.text import sms_text
 from app.common.time import utcnow
 from app.extensions import db
@@ -55,10 +57,10 @@ def unread_count(user) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
-def inbox_page(user, page: int, per_page: int = 20):
+def inbox_page(user, page: int, per_page: int = 20) -> Page:
     query = select(Notification).where(Notification.user_id == user.id).order_by(
         Notification.created_at.desc(), Notification.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paging.fetch(query, page, per_page)
 
 
 def mark_inbox_read(user) -> None:

@@ -234,3 +234,29 @@ def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_lang
     assert f'<a href="/dien-dan/bai/{reply.id}">New post in “Sóng 4G ở vùng cao”</a>' in html
     assert bodies[english.id][1] in html and html.index(bodies[english.id][1]) < html.index("New post in")
     assert "Bài mới" not in html and "Góp ý " + submission.code not in html
+
+
+def _signed_in_with_lines(client, db, count: int):
+    from tests.forum_support import sign_in
+
+    user = make_user(email="hop-thu@example.vn")
+    db.session.add_all(Notification(user_id=user.id, body=f"Dòng thông báo số {number:02d}",
+                                    created_at=utcnow() + timedelta(seconds=number)) for number in range(count))
+    db.session.commit()
+    sign_in(client, user)
+    return user
+
+
+@pytest.mark.parametrize("page", [0, -1, 2**31, 2**63, 10**30])
+def test_any_page_of_the_inbox_answers_a_page(client, db, page):
+    _signed_in_with_lines(client, db, 3)
+    assert client.get(f"/tai-khoan/thong-bao?page={page}").status_code == 200
+
+
+def test_the_inbox_pages_through_newest_first_and_shows_unread_once(client, db):
+    _signed_in_with_lines(client, db, 21)
+    first = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
+    assert "<strong>" in first and "Dòng thông báo số 20" in first and "Dòng thông báo số 00" not in first
+    second = client.get("/tai-khoan/thong-bao?page=2").get_data(as_text=True)
+    assert "Dòng thông báo số 00" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert "<strong>" not in second  # read now: the first visit marked every line

@@ -1,4 +1,5 @@
-"""Account actions: register, authenticate, profile, verify a contact, claim guest submissions."""
+"""What an account holder does: register, sign in, edit the profile, verify a contact, claim guest
+submissions."""
 import hashlib
 import secrets
 from dataclasses import dataclass

@@ -34,7 +34,7 @@ def layout_answers() -> dict:
 
 @bp.get("/")
 def index():
-    """What the platform is for, and its two actions: send feedback, look a code up."""
+    """What the platform is for, and the two things it offers: send feedback, look a code up."""
     return render("core/index.html", form=LookupForm(formdata=None))
 
 

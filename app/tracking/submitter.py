@@ -11,7 +11,7 @@ from app.common.security import mark_personal
 from app.submissions import lookups, ratings, workflow
 from app.submissions.states import Status
 from app.tracking import bp
-from app.tracking.reply_forms import RatingForm, ReconsiderForm, ReplyForm
+from app.tracking.forms import ProvideInfoForm, RatingForm, ReconsiderForm
 from app.tracking.status import status_context
 
 
@@ -29,7 +29,7 @@ def private(token: str):
 @bp.post("/tra-cuu/rieng/<token>/bo-sung")
 def provide_info(token: str):
     """Answer the agency's question; its deadline clock starts again."""
-    return _submitter_step(token, ReplyForm, "reply_form", _("Sent. The agency has your answer."), "reply",
+    return _submitter_step(token, ProvideInfoForm, "provide_info_form", _("Sent. The agency has your answer."), "reply",
                            lambda submission, form: workflow.provide_info(submission, form.reply.data,
                                                                           user=_owner(submission)))
 
@@ -81,7 +81,7 @@ def _page_context(submission, token: str, just_sent: bool = False, **sent_forms)
     rating = ratings.rating_of(submission)
     answered = submission.status in Status.RATEABLE
     forms = dict(
-        reply_form=ReplyForm(formdata=None) if submission.status == Status.AWAITING_INFO else None,
+        provide_info_form=ProvideInfoForm(formdata=None) if submission.status == Status.AWAITING_INFO else None,
         reconsider_form=ReconsiderForm(formdata=None) if answered else None,
         rating_form=RatingForm(formdata=None) if answered and rating is None else None,
     )

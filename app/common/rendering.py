@@ -33,14 +33,14 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), 303)
 
 
-def run_form(form, service_call, fallback_field: str | None = None):
-    """Validate `form` and run `service_call()`. Returns (True, result) when it was done;
-    else (False, None) with the validation errors, or the service's refusal, on the form
-    (the session rolled back, nothing written), ready for form_page to answer 422."""
+def run_form(form, action, fallback_field: str | None = None):
+    """Validate `form` and run `action()`. Returns (True, result) when it was done; else
+    (False, None) with the validation errors, or the service's refusal, on the form (the session rolled back, nothing written),
+    ready for form_page to answer 422."""
     if not form.validate():
         return False, None
     try:
-        return True, service_call()
+        return True, action()
     except (ValidationError, Conflict) as error:  # PermissionDenied answers the 403 page
         db.session.rollback()
         show_error(form, error, fallback_field)

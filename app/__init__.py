@@ -69,8 +69,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.forum import routes as _forum_routes  # noqa: F401
     from app.moderation import routes as _moderation_routes  # noqa: F401
     from app.notify import routes as _notify_routes  # noqa: F401
-    from app.tracking import replies as _tracking_replies  # noqa: F401
     from app.tracking import routes as _tracking_routes  # noqa: F401
+    from app.tracking import submitter as _tracking_submitter  # noqa: F401
 
     for area in (core, accounts, feedback, tracking, desk, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)

@@ -3,7 +3,7 @@ built here when the worker is a plain `rq worker` rather than `flask notify work
 from flask import has_app_context
 
 from app import create_app
-from app.notify.services import deliver as deliver_message
+from app.notify.outbox import deliver as deliver_message
 
 
 def deliver(message_id: int) -> bool:

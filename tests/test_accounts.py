@@ -134,3 +134,63 @@ def test_post_without_csrf_token_changes_nothing(client, db):
     assert "/tai-khoan" not in response.headers.get("Location", "")
     logout = client.post("/dang-xuat")
     assert logout.status_code == 400
+
+
+def test_asking_a_code_for_a_contact_the_account_lacks_says_so_on_the_profile(client, db):
+    make_user(email="chi-thu@example.vn")
+    _sign_in(client, "chi-thu@example.vn")
+    profile = client.get("/tai-khoan").get_data(as_text=True)
+    assert "chi-thu@example.vn" in profile and "/tai-khoan/xac-minh/sms" not in profile  # no phone to verify
+    response = client.post("/tai-khoan/xac-minh/sms", data={"csrf_token": csrf_token(profile)})
+    assert response.status_code == 303 and response.headers["Location"] == "/tai-khoan"
+    assert "Hãy thêm thông tin liên hệ này vào tài khoản trước." in client.get("/tai-khoan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("channel", ["fax", "EMAIL", "1"])
+def test_an_unknown_verification_channel_is_not_found(client, db, channel):
+    make_user(email="kenh@example.vn")
+    _sign_in(client, "kenh@example.vn")
+    assert client.get(f"/tai-khoan/xac-minh/{channel}/nhap-ma").status_code == 404
+    html = client.get("/tai-khoan").get_data(as_text=True)
+    assert client.post(f"/tai-khoan/xac-minh/{channel}", data={"csrf_token": csrf_token(html)}).status_code == 404
+
+
+def test_the_code_page_names_the_channel_it_was_sent_by(client, db):
+    make_user(email="kenh@example.vn")
+    _sign_in(client, "kenh@example.vn")
+    assert "qua thư điện tử" in client.get("/tai-khoan/xac-minh/email/nhap-ma").get_data(as_text=True)
+    assert "qua tin nhắn SMS" in client.get("/tai-khoan/xac-minh/sms/nhap-ma").get_data(as_text=True)
+
+
+def test_a_refused_profile_change_keeps_the_saved_contacts(client, db):
+    make_user(email="dang-dung@example.vn")
+    make_user(email="cua-nguoi-khac@example.vn")
+    _sign_in(client, "dang-dung@example.vn")
+    response = _post_form(client, "/tai-khoan", kind="individual", full_name="Tên", email="cua-nguoi-khac@example.vn",
+                          phone="", locale="vi")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Một tài khoản khác đã dùng thông tin này." in page
+    assert 'value="cua-nguoi-khac@example.vn"' in page  # what was typed stays in the form
+    contacts = page.split("<h2>")[-1]  # the verified-contacts list shows what is saved
+    assert "dang-dung@example.vn" in contacts and "cua-nguoi-khac@example.vn" not in contacts
+
+
+@pytest.mark.parametrize("page", [0, -1, 2**31, 2**63, 10**30])
+def test_any_page_of_my_submissions_answers_a_page(client, db, page):
+    user = make_user(email="trang@example.vn")
+    make_submission(user=user)
+    _sign_in(client, "trang@example.vn")
+    response = client.get(f"/tai-khoan/gop-y?page={page}")
+    assert response.status_code == 200
+
+
+def test_my_submissions_page_through_without_counting(client, db):
+    user = make_user(email="nhieu@example.vn")
+    for index in range(21):
+        make_submission(user=user, title=f"Góp ý thứ {index:02d} của tôi")
+    _sign_in(client, "nhieu@example.vn")
+    first = client.get("/tai-khoan/gop-y").get_data(as_text=True)
+    assert "Góp ý thứ 20" in first and "Góp ý thứ 00" not in first and 'rel="next"' in first
+    second = client.get("/tai-khoan/gop-y?page=2").get_data(as_text=True)
+    assert "Góp ý thứ 00" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert "Trang 2" in second

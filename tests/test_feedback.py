@@ -231,3 +231,31 @@ def test_organisation_must_give_a_tax_code_unless_foreign(client, db):
     assert foreign.status_code == 303
     submission = db.session.scalar(select(Submission))
     assert (submission.submitter_kind, submission.org_name, submission.org_foreign) == ("organisation", "Acme GmbH", True)
+
+
+@pytest.mark.parametrize("number", [0, -1, 2**31, 2**63, 10**30])
+def test_a_province_code_no_database_holds_is_no_province(client, htmx_headers, number):
+    form = client.get(f"/gop-y/moi?province_code={number}")
+    assert form.status_code == 200
+    assert '<option value="" selected>' in form.get_data(as_text=True).split('id="province_code"', 1)[1]
+    fragment = client.get(f"/gop-y/xa-phuong?province_code={number}", headers=htmx_headers)
+    assert fragment.status_code == 200 and 'id="ward-field"' in fragment.get_data(as_text=True)
+    plain = client.get(f"/gop-y/xa-phuong?province_code={number}")
+    assert plain.status_code == 303 and plain.headers["Location"] == "/gop-y/moi"
+
+
+@pytest.mark.parametrize("field", ["province_code", "ward_code", "topic_id"])
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_a_posted_number_no_database_holds_is_refused_with_422(client, db, field, number):
+    html = client.get("/gop-y/moi").get_data(as_text=True)
+    response = client.post("/gop-y/moi", data=_form_data(html, **{"province_code": "1", field: str(number)}))
+    assert response.status_code == 422
+    assert f'href="#{field}"' in response.get_data(as_text=True)
+    assert _count(db) == 0
+
+
+def test_without_a_province_the_form_says_how_to_list_the_communes(client):
+    empty = client.get("/gop-y/moi").get_data(as_text=True)
+    listed = client.get("/gop-y/moi?province_code=1").get_data(as_text=True)
+    assert 'id="ward_code-hint"' in empty
+    assert 'id="ward_code-hint"' not in listed and "Phường Hoàn Kiếm" in listed

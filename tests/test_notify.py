@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.submissions import workflow
 from app.common.roles import Role
 from app.common.time import utcnow
-from app.notify import services as notify
+from app.notify import outbox, tasks
 from app.notify.models import MessageStatus, Notification, OutboxMessage
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
@@ -73,7 +73,7 @@ def test_public_step_sends_email_sms_and_inbox(app, db, smtp, sms, staff):
     with app.test_request_context():
         workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
     assert db.session.scalar(select(OutboxMessage.id)) is not None  # written with the step
-    assert notify.deliver_pending() == 2
+    assert outbox.deliver_pending() == 2
     mail = smtp.messages[0]
     assert mail["To"] == "dan@example.vn" and submission.code in mail["Subject"]
     assert "Đã chuyển xử lý" in mail["Subject"]
@@ -98,7 +98,7 @@ def test_english_submitter_gets_english_mail(app, db, smtp, staff):
     submission, _token = make_submission(contact_email="en@example.com", contact_phone=None, locale="en")
     coordinator, _officer = staff
     workflow.reject(submission, coordinator, submission.version, "duplicate")
-    notify.deliver_pending()
+    outbox.deliver_pending()
     assert "Not eligible for processing" in smtp.messages[0]["Subject"]
 
 
@@ -108,7 +108,7 @@ def test_duplicate_submitter_follows_the_original(app, db, sms, staff):
     duplicate, _t2 = make_submission(contact_phone="0922222222")
     workflow.merge(duplicate, coordinator, duplicate.version, original.code)
     workflow.assign(original, coordinator, original.version, agency_id("BKHCN"))
-    notify.deliver_pending()
+    outbox.deliver_pending()
     recipients = [line["to"] for line in sms()]
     assert recipients.count("0922222222") == 2 and recipients.count("0911111111") == 1
 
@@ -119,11 +119,11 @@ def test_smtp_down_delays_and_retries_with_back_off(app, db, staff, monkeypatch)
     submission, _t = make_submission(contact_email="a@example.vn", contact_phone=None)
     coordinator, _officer = staff
     workflow.reject(submission, coordinator, submission.version, "abusive")
-    assert notify.deliver_pending() == 0
+    assert outbox.deliver_pending() == 0
     message = db.session.scalar(select(OutboxMessage))
     assert message.status == MessageStatus.PENDING and message.attempts == 1
     assert message.next_attempt_at > utcnow() + timedelta(seconds=90)
-    assert notify.deliver_pending() == 0 and message.attempts == 1  # not due yet
+    assert outbox.deliver_pending() == 0 and message.attempts == 1  # not due yet
 
 
 def test_worker_dying_mid_send_neither_loses_nor_doubles(app, db, smtp, staff):
@@ -131,12 +131,12 @@ def test_worker_dying_mid_send_neither_loses_nor_doubles(app, db, smtp, staff):
     coordinator, _officer = staff
     workflow.reject(submission, coordinator, submission.version, "abusive")
     message_id = db.session.scalar(select(OutboxMessage.id))
-    assert notify.claim(message_id)  # a worker claims the message, then dies before sending
-    assert notify.deliver_pending() == 0 and smtp.messages == []  # its claim still holds
+    assert outbox.claim(message_id)  # a worker claims the message, then dies before sending
+    assert outbox.deliver_pending() == 0 and smtp.messages == []  # its claim still holds
     db.session.get(OutboxMessage, message_id).next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()  # the lease runs out
-    assert notify.deliver_pending() == 1
-    assert notify.deliver_pending() == 0
+    assert outbox.deliver_pending() == 1
+    assert outbox.deliver_pending() == 0
     assert len(smtp.messages) == 1 and smtp.messages[0]["Message-ID"] == f"<outbox-{message_id}@gopy.local>"
 
 
@@ -145,16 +145,14 @@ def test_two_workers_claiming_send_once(app, db, smtp, staff):
     coordinator, _officer = staff
     workflow.reject(submission, coordinator, submission.version, "abusive")
     message_id = db.session.scalar(select(OutboxMessage.id))
-    assert notify.deliver(message_id) is True
-    assert notify.deliver(message_id) is False
+    assert outbox.deliver(message_id) is True
+    assert outbox.deliver(message_id) is False
     assert len(smtp.messages) == 1
 
 
 @pytest.fixture()
 def redis_queue(app, monkeypatch):
     from redis import Redis
-
-    from app.notify import tasks
 
     redis = Redis.from_url(REDIS_TEST_URL)
     try:
@@ -171,8 +169,8 @@ def test_rq_worker_delivers_once(app, db, smtp, sms, staff, redis_queue):
     submission, _t = make_submission(contact_email="a@example.vn")
     coordinator, _officer = staff
     workflow.reject(submission, coordinator, submission.version, "abusive")
-    assert notify.dispatch_pending() == 2
-    assert notify.dispatch_pending() == 2  # handed over twice: still sent once
+    assert tasks.dispatch_pending() == 2
+    assert tasks.dispatch_pending() == 2  # handed over twice: still sent once
     redis_queue.run_worker(burst=True)
     assert len(smtp.messages) == 1 and len(sms()) == 1
     assert len(_sent(db)) == 2
@@ -183,7 +181,7 @@ def test_broker_down_then_back_delivers_everything_once(app, db, smtp, staff, re
     coordinator, _officer = staff
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6390/1")  # broker down
     workflow.reject(submission, coordinator, submission.version, "abusive")
-    assert notify.dispatch_pending() == 0
+    assert tasks.dispatch_pending() == 0
     assert db.session.scalar(select(OutboxMessage.status)) == MessageStatus.PENDING
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)  # the broker is back
     redis_queue.run_worker(burst=True)  # the worker sweeps the outbox as it starts
@@ -205,7 +203,7 @@ def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
     assert send_overdue_reminders(date(2026, 9, 4)) == 0   # not again the next day
     events = [e.action for e in submission.events]
     assert events.count("reminder") == 1
-    notify.deliver_pending()
+    outbox.deliver_pending()
     assert any("Bo Khoa hoc" in line["text"] or submission.code in line["text"] for line in sms())
 
 
@@ -236,3 +234,29 @@ def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_lang
     assert f'<a href="/dien-dan/bai/{reply.id}">New post in “Sóng 4G ở vùng cao”</a>' in html
     assert bodies[english.id][1] in html and html.index(bodies[english.id][1]) < html.index("New post in")
     assert "Bài mới" not in html and "Góp ý " + submission.code not in html
+
+
+def _signed_in_with_lines(client, db, count: int):
+    from tests.forum_support import sign_in
+
+    user = make_user(email="hop-thu@example.vn")
+    db.session.add_all(Notification(user_id=user.id, body=f"Dòng thông báo số {number:02d}",
+                                    created_at=utcnow() + timedelta(seconds=number)) for number in range(count))
+    db.session.commit()
+    sign_in(client, user)
+    return user
+
+
+@pytest.mark.parametrize("page", [0, -1, 2**31, 2**63, 10**30])
+def test_any_page_of_the_inbox_answers_a_page(client, db, page):
+    _signed_in_with_lines(client, db, 3)
+    assert client.get(f"/tai-khoan/thong-bao?page={page}").status_code == 200
+
+
+def test_the_inbox_pages_through_newest_first_and_shows_unread_once(client, db):
+    _signed_in_with_lines(client, db, 21)
+    first = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
+    assert "<strong>" in first and "Dòng thông báo số 20" in first and "Dòng thông báo số 00" not in first
+    second = client.get("/tai-khoan/thong-bao?page=2").get_data(as_text=True)
+    assert "Dòng thông báo số 00" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert "<strong>" not in second  # read now: the first visit marked every line

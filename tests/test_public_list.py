@@ -1,4 +1,8 @@
 """The public list: only what senders agreed to publish, searchable without diacritics."""
+import re
+
+import pytest
+
 from tests.factories import make_submission
 
 
@@ -54,3 +58,26 @@ def test_no_personal_data_in_the_list(client, db):
     make_submission(consent_publish=True, contact_name="Lò Thị Kín", contact_phone="0988777666")
     page = client.get("/gop-y").get_data(as_text=True)
     assert "Lò Thị Kín" not in page and "0988777666" not in page
+
+
+@pytest.mark.parametrize("query", [f"province={10**30}", f"topic={2**63}", f"province={2**31}", "topic=-1"])
+def test_a_filter_number_no_list_offers_is_a_422(client, db, query):
+    response = client.get(f"/gop-y?{query}")
+    assert response.status_code == 422
+    assert "Hãy chọn một trong các lựa chọn" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", [0, -1, 2**31, 2**63, 10**30])
+def test_any_page_number_answers_a_page(client, db, page):
+    make_submission(consent_publish=True, title="Đề nghị mở dữ liệu xe buýt")
+    assert client.get(f"/gop-y?page={page}").status_code == 200
+
+
+def test_the_pages_of_a_search_keep_its_filters(client, db):
+    for index in range(25):
+        make_submission(consent_publish=True, title=f"Dữ liệu xe buýt số {index:02d}", province_code=1)
+    page = client.get("/gop-y?q=xe+buyt&province=1").get_data(as_text=True)
+    next_link = re.search(r'href="([^"]+)" rel="next"', page).group(1)
+    assert "q=xe+buyt" in next_link and "province=1" in next_link and "page=2" in next_link
+    second = client.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Dữ liệu xe buýt số 00" in second and 'rel="prev"' in second

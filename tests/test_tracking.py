@@ -106,3 +106,37 @@ def test_lookups_are_rate_limited_in_redis(db):
     statuses = [client.get("/tra-cuu?code=1234567890").status_code for _ in range(4)]
     assert statuses[:3] == [422, 422, 422] and statuses[3] == 429
     assert client.get("/tra-cuu").status_code == 200  # the empty form is never limited
+
+
+def _discussed(consent_publish: bool):
+    from app.common.roles import Role
+    from app.forum import services as forum
+    from tests.forum_support import established, make_board
+
+    submission, token = make_submission(consent_publish=consent_publish)
+    forum.create_thread(established(Role.MODERATOR), make_board(), "Bàn về sóng di động ở thôn",
+                        "Mời mọi người cùng bàn.", submission_id=submission.id)
+    return submission, token
+
+
+def test_forum_discussions_of_a_published_submission_are_linked_wherever_its_status_shows(client, db, htmx_headers):
+    submission, token = _discussed(consent_publish=True)
+    link = "Thảo luận trên diễn đàn: Bàn về sóng di động ở thôn"
+    for url, headers in ((f"/tra-cuu/{submission.code}", {}), (f"/tra-cuu/{submission.code}", htmx_headers),
+                         (f"/tra-cuu?code={submission.code}", {}), (f"/tra-cuu/rieng/{token}", {}),
+                         (f"/tra-cuu/rieng/{token}", htmx_headers)):
+        assert link in client.get(url, headers=headers).get_data(as_text=True), (url, headers)
+
+
+def test_forum_discussions_stay_off_an_unpublished_submission(client, db, htmx_headers):
+    submission, token = _discussed(consent_publish=False)
+    for url in (f"/tra-cuu/{submission.code}", f"/tra-cuu/rieng/{token}"):
+        assert "Thảo luận trên diễn đàn" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_status_block_polls_where_it_was_shown(client, db, htmx_headers):
+    submission, token = make_submission()
+    public = client.get(f"/tra-cuu/{submission.code}", headers=htmx_headers).get_data(as_text=True)
+    private = client.get(f"/tra-cuu/rieng/{token}", headers=htmx_headers).get_data(as_text=True)
+    assert f'hx-get="/tra-cuu/{submission.code}"' in public
+    assert f'hx-get="/tra-cuu/rieng/{token}"' in private

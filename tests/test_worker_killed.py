@@ -18,7 +18,7 @@ from app.submissions import workflow
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
-from app.notify import services as notify
+from app.notify import outbox, tasks
 from app.notify.models import MessageStatus, OutboxMessage
 from app.seeds.reference import seed_reference
 from tests.conftest import SuiteConfig
@@ -68,11 +68,11 @@ def test_killed_worker_neither_loses_nor_doubles(tmp_path):
         with app.app_context():
             message = db.session.get(OutboxMessage, message_id)
             assert message.status == MessageStatus.SENDING and message.attempts == 1  # kept, not lost
-            assert notify.deliver_pending() == 0  # its lease still holds: no second copy now
+            assert outbox.deliver_pending() == 0  # its lease still holds: no second copy now
             message.next_attempt_at = utcnow() - timedelta(seconds=1)  # the lease runs out
             db.session.commit()
-            assert notify.deliver_pending() == 1
-            assert notify.deliver_pending() == 0
+            assert outbox.deliver_pending() == 1
+            assert outbox.deliver_pending() == 0
             assert db.session.get(OutboxMessage, message_id).status == MessageStatus.SENT
         time.sleep(0.2)
         assert len(inbox.messages) == 1
@@ -91,7 +91,7 @@ def _start_worker(url: str, port: int, message_id: int) -> subprocess.Popen:
             SQLALCHEMY_DATABASE_URI = {url!r}
             SQLALCHEMY_ENGINE_OPTIONS = {{}}
             MAIL_SERVER, MAIL_PORT = "127.0.0.1", {port}
-        from app.notify.services import deliver
+        from app.notify.outbox import deliver
         with create_app(WorkerConfig).app_context():
             deliver({message_id})
     """)

@@ -5,18 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
-from app.common.validators import normalize_mobile
-
-
-
-def normalize_identifier(raw: str) -> tuple[str, str] | None:
-    """('email', address) or ('phone', number) for what someone typed to sign in."""
-    raw = (raw or "").strip()
-    if "@" in raw:
-        local, _, domain = raw.rpartition("@")
-        return ("email", raw.lower()) if local and "." in domain else None
-    phone = normalize_mobile(raw)
-    return ("phone", phone) if phone else None
+from app.common.validators import normalize_identifier, normalize_mobile
 
 
 class RegisterForm(OrganisationFields, BaseForm):

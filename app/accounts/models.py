@@ -11,7 +11,6 @@ from app.common.time import utcnow
 from app.extensions import db
 
 
-
 class AccountKind:
     INDIVIDUAL = "individual"
     ORGANISATION = "organisation"

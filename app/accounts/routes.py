@@ -1,21 +1,25 @@
 """Account routes: register, sign in/out, profile, verification, my submissions."""
-from flask import abort, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import bp, services
-from app.accounts.forms import LoginForm, ProfileForm, RegisterForm, VerifyForm, normalize_identifier
+from app.accounts.forms import LoginForm, ProfileForm, RegisterForm, VerifyForm
 from app.accounts.models import User
 from app.common import paging
+from app.common.errors import keeps_input_on_expired_token
 from app.common.forms import ButtonForm
-from app.common.errors import Conflict, ValidationError, keeps_input_on_expired_token
 from app.common.i18n import safe_next
 from app.common.permissions import login_required
-from app.common.rendering import render
+from app.common.rendering import form_page, render, run_form, see_other
 from app.common.security import mark_personal
 from app.extensions import db, limiter, login_manager
 from app.notify.models import Channel
+
+# The channels a contact is verified through: a URL segment, so any other is a 404.
+CHANNELS = f"any({Channel.EMAIL}, {Channel.SMS})"
+PROFILE_FIELDS = ("kind", "full_name", "email", "phone", "org_name", "tax_code", "org_foreign", "locale")
 
 
 @login_manager.user_loader
@@ -24,8 +28,6 @@ def load_user(user_id: str) -> User | None:
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return current_app.config["LOGIN_LIMIT"]
 
 
@@ -34,18 +36,15 @@ def _login_limit() -> str:
 def register():
     """Open an account for a person or an organisation."""
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register(form.kind.data, form.full_name.data, form.identifier_kind, form.identifier.data,
-                                     form.password.data, form.org_name.data, form.tax_code.data,
-                                     form.org_foreign.data, str(get_locale()))
-        except Conflict as error:
-            form.identifier.errors.append(error.message)
-        else:
+    if form.is_submitted():
+        done, user = run_form(form, lambda: services.register(
+            form.kind.data, form.full_name.data, form.identifier_kind, form.identifier.data, form.password.data,
+            form.org_name.data, form.tax_code.data, form.org_foreign.data, str(get_locale())), "identifier")
+        if done:
             login_user(user)
             flash(_("Your account is ready."))
-            return redirect(url_for("accounts.profile"), 303)
-    return render("accounts/register.html", form=form, status=422 if form.errors else 200)
+            return see_other("accounts.profile")
+    return form_page("accounts/register.html", form=form)
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -54,14 +53,12 @@ def register():
 def login():
     """Sign in with an e-mail address or a mobile number and a password."""
     form = LoginForm()
-    if form.validate_on_submit():
-        parsed = normalize_identifier(form.identifier.data)
-        user = services.authenticate(*parsed, form.password.data) if parsed else None
-        if user:
+    if form.is_submitted():
+        done, user = run_form(form, lambda: services.authenticate(form.identifier.data, form.password.data))
+        if done:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("accounts.submissions")), 303)
-        form.password.errors.append(_("The e-mail address or number and the password do not match."))
-    return render("accounts/login.html", form=form, status=422 if form.errors else 200)
+    return form_page("accounts/login.html", form=form)
 
 
 @bp.post("/dang-xuat")
@@ -69,7 +66,7 @@ def logout():
     """Sign out (a POST, so a link on another site cannot sign anyone out)."""
     if ButtonForm().validate_on_submit():
         logout_user()
-    return redirect(url_for("core.index"), 303)
+    return see_other("core.index")
 
 
 @bp.route("/tai-khoan", methods=["GET", "POST"])
@@ -79,50 +76,45 @@ def profile():
     """Edit the profile; contacts changed here must be verified again."""
     mark_personal()
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        values = {name: form[name].data for name in
-                  ("kind", "full_name", "email", "phone", "org_name", "tax_code", "org_foreign", "locale")}
-        try:
-            services.update_profile(current_user, **values)
-        except ValidationError as error:
-            form[error.field].errors.append(error.message)
-        else:
+    if form.is_submitted():
+        # Read once validated: the form's checks normalise what was typed (e-mail case, phone).
+        done, _user = run_form(form, lambda: services.update_profile(
+            current_user, **{name: form[name].data for name in PROFILE_FIELDS}))
+        if done:
             flash(_("Your profile is saved."))
-            return redirect(url_for("accounts.profile"), 303)
-    return render("accounts/profile.html", form=form, action_form=ButtonForm(), status=422 if form.errors else 200)
+            return see_other("accounts.profile")
+    return form_page("accounts/profile.html", form=form, button_form=ButtonForm(),
+                     contacts=services.contacts(current_user))
 
 
-@bp.post("/tai-khoan/xac-minh/<channel>")
+@bp.post(f"/tai-khoan/xac-minh/<{CHANNELS}:channel>")
 @login_required
 def send_code(channel: str):
     """Send a verification code to the account's e-mail address or phone."""
-    _check_channel(channel)
-    if ButtonForm().validate_on_submit():
-        try:
-            services.send_verification_code(current_user, channel)
-        except ValidationError as error:
-            flash(error.message, "error")
-            return redirect(url_for("accounts.profile"), 303)
-    return redirect(url_for("accounts.verify", channel=channel), 303)
+    form = ButtonForm()
+    done, _nothing = run_form(form, lambda: services.send_verification_code(current_user, channel))
+    if not done:
+        # A button has no field to show the refusal beside: the profile page says it.
+        for _field_id, message in form.error_list:
+            flash(message, "error")
+        return see_other("accounts.profile")
+    return see_other("accounts.verify", channel=channel)
 
 
-@bp.route("/tai-khoan/xac-minh/<channel>/nhap-ma", methods=["GET", "POST"])
+@bp.route(f"/tai-khoan/xac-minh/<{CHANNELS}:channel>/nhap-ma", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_expired_token
 def verify(channel: str):
     """Type the code that was sent, to prove the contact belongs to this account."""
-    _check_channel(channel)
     mark_personal()
     form = VerifyForm()
-    if form.validate_on_submit():
-        try:
-            services.confirm_verification_code(current_user, channel, form.code.data)
-        except ValidationError as error:
-            form.code.errors.append(error.message)
-        else:
+    if form.is_submitted():
+        done, _nothing = run_form(form, lambda: services.confirm_verification_code(current_user, channel,
+                                                                                   form.code.data))
+        if done:
             flash(_("Verified. Thank you."))
-            return redirect(url_for("accounts.submissions"), 303)
-    return render("accounts/verify.html", form=form, channel=channel, status=422 if form.errors else 200)
+            return see_other("accounts.submissions")
+    return form_page("accounts/verify.html", form=form, by_email=channel == Channel.EMAIL)
 
 
 @bp.get("/tai-khoan/gop-y")
@@ -130,9 +122,9 @@ def verify(channel: str):
 def submissions():
     """My submissions, and the guest ones I can claim with a verified contact."""
     mark_personal()
-    page = services.my_submissions(current_user, paging.requested_page())
-    return render("accounts/submissions.html", "accounts/_submission_list.html", page=page,
-                  claimable=services.claimable_submissions(current_user), action_form=ButtonForm())
+    return render("accounts/submissions.html", "accounts/_submission_list.html",
+                  page=services.my_submissions(current_user, paging.requested_page()),
+                  claimable=services.claimable_submissions(current_user), button_form=ButtonForm())
 
 
 @bp.post("/tai-khoan/gop-y/nhan")
@@ -142,9 +134,4 @@ def claim():
     if ButtonForm().validate_on_submit():
         count = services.claim_submissions(current_user)
         flash(_("%(n)d submissions were added to your account.", n=count))
-    return redirect(url_for("accounts.submissions"), 303)
-
-
-def _check_channel(channel: str) -> None:
-    if channel not in (Channel.EMAIL, Channel.SMS):
-        abort(404)
+    return see_other("accounts.submissions")

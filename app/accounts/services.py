@@ -1,6 +1,8 @@
-"""Account actions: register, authenticate, profile, verify a contact, claim guest submissions."""
+"""What an account holder does: register, sign in, edit the profile, verify a contact, claim guest
+submissions."""
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -8,13 +10,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import AccountKind, User, VerificationCode
+from app.common import paging
 from app.common.errors import Conflict, ValidationError
+from app.common.paging import Page
 from app.common.text import clean_line
 from app.common.time import utcnow
+from app.common.validators import normalize_identifier
 from app.extensions import db
-from app.submissions.models import Submission
 from app.notify import services as notify
 from app.notify.models import Channel
+from app.submissions.models import Submission
 
 CODE_TTL = timedelta(minutes=30)
 CODE_MAX_ATTEMPTS = 5
@@ -40,10 +45,12 @@ def register(kind: str, full_name: str, identifier_kind: str, identifier: str, p
     return user
 
 
-def authenticate(identifier_kind: str, identifier: str, password: str) -> User | None:
-    user = find_by_identifier(identifier_kind, identifier)
+def authenticate(identifier: str, password: str) -> User:
+    """The active account these credentials open; the refusal never says which part was wrong."""
+    parsed = normalize_identifier(identifier)
+    user = find_by_identifier(*parsed) if parsed else None
     if user is None or not user.check_password(password) or not user.active:
-        return None
+        raise ValidationError("password", _("The e-mail address or number and the password do not match."))
     return user
 
 
@@ -98,6 +105,20 @@ def confirm_verification_code(user: User, channel: str, code: str) -> None:
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class Contact:
+    channel: str
+    address: str
+    verified: bool
+
+
+def contacts(user: User) -> list[Contact]:
+    """The account's e-mail address and phone, each with whether it has been proved."""
+    found = [Contact(Channel.EMAIL, user.email, user.email_verified_at is not None),
+             Contact(Channel.SMS, user.phone, user.phone_verified_at is not None)]
+    return [contact for contact in found if contact.address]
+
+
 def claimable_submissions(user: User) -> list[Submission]:
     """Guest submissions sent with a contact this account has proved it holds."""
     conditions = []
@@ -125,9 +146,10 @@ def claim_submissions(user: User) -> int:
     return len(found)
 
 
-def my_submissions(user: User, page: int, per_page: int = 20):
-    query = select(Submission).where(Submission.user_id == user.id).order_by(Submission.received_at.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+def my_submissions(user: User, page: int, per_page: int = 20) -> Page:
+    query = select(Submission).where(Submission.user_id == user.id).order_by(Submission.received_at.desc(),
+                                                                              Submission.id.desc())
+    return paging.fetch(query, page, per_page)
 
 
 def _hash(user_id: int, code: str) -> str:

@@ -30,8 +30,8 @@ class BaseForm(FlaskForm):
     def error_list(self):
         """(field id, message) pairs for the error summary at the top of the page; a message
         that belongs to no field links to the form itself."""
-        fields = [(self[name].id, message) for name, messages in self.errors.items() if name is not None
-                  for message in messages]
+        # Not from self.errors: WTForms files form_errors there under "" (3.2), no field's name.
+        fields = [(field.id, message) for field in self for message in field.errors]
         return [*fields, *(("", message) for message in self.form_errors)]
 
 

@@ -2,7 +2,7 @@
 import math
 from dataclasses import dataclass, field
 
-from flask import request
+from flask import request, url_for
 
 from app.extensions import db
 
@@ -55,6 +55,13 @@ def page_number(raw: int | None) -> int:
 def requested_page() -> int:
     """The page a list was asked for (`?page=`), within 1 .. MAX_PAGE whatever was typed."""
     return page_number(request.args.get(PAGE_ARG, type=int))
+
+
+def page_url(number: int) -> str:
+    """This list at page `number`, every other argument of the query string kept (the
+    filters of a search), for templates/_partials/pager.html."""
+    values = {**request.args.to_dict(flat=False), **(request.view_args or {}), PAGE_ARG: number}
+    return url_for(request.endpoint, **values)
 
 
 def fetch(query, page: int, per_page: int, unique: bool = False) -> Page:

@@ -4,6 +4,7 @@ from flask import Flask, make_response, redirect, render_template, request, url_
 from app.common.assets import manifest
 from app.common.errors import Conflict, ValidationError
 from app.common.forms import show_error
+from app.common.paging import page_url
 from app.extensions import db
 
 
@@ -58,6 +59,6 @@ def static_url(name: str) -> str | None:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(static_url=static_url)
+    app.jinja_env.globals.update(static_url=static_url, page_url=page_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

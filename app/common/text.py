@@ -7,6 +7,8 @@ import unicodedata
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
                         "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+LIKE_ESCAPE = "\\"
+_LIKE_SPECIAL = re.compile(r"[%_\\]")
 
 
 def strip_diacritics(text: str) -> str:
@@ -19,6 +21,14 @@ def strip_diacritics(text: str) -> str:
 def search_key(text: str) -> str:
     """The normalised form stored beside text and compared against normalised queries."""
     return _SPACES.sub(" ", strip_diacritics(text or "").lower()).strip()
+
+
+def contains_text(column, text: str):
+    """`column LIKE '%text%'` with the typed text taken literally: someone searching for
+    "50%" or "a_b" means those characters, not LIKE's wildcards. The one way a list is
+    searched for typed text."""
+    literal = _LIKE_SPECIAL.sub(lambda match: LIKE_ESCAPE + match.group(), text)
+    return column.like(f"%{literal}%", escape=LIKE_ESCAPE)
 
 
 def clean_line(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Vietnamese identifiers: mobile numbers and tax codes (mã số thuế)."""
+"""Vietnamese identifiers: mobile numbers, tax codes (mã số thuế), and what people sign in with."""
 import re
 
 _MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
@@ -10,6 +10,16 @@ def normalize_mobile(raw: str) -> str | None:
     digits = re.sub(r"[\s.\-()]", "", raw or "")
     match = _MOBILE.match(digits)
     return "0" + match.group(1) if match else None
+
+
+def normalize_identifier(raw: str) -> tuple[str, str] | None:
+    """('email', address) or ('phone', number) for what someone typed to sign in."""
+    raw = (raw or "").strip()
+    if "@" in raw:
+        local, _, domain = raw.rpartition("@")
+        return ("email", raw.lower()) if local and "." in domain else None
+    phone = normalize_mobile(raw)
+    return ("phone", phone) if phone else None
 
 
 def normalize_tax_code(raw: str) -> str | None:

@@ -1,20 +1,40 @@
 """Core routes: home, language switch, privacy notice, hashed static files."""
 import mimetypes
 
-from flask import Response, abort, current_app, redirect, request, send_from_directory, url_for
+from flask import Response, abort, current_app, has_request_context, redirect, request, send_from_directory, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.common.assets import ONE_YEAR, STATIC_DIR, compressed, manifest, negotiate
 from app.common.i18n import LANG_COOKIE, safe_next
+from app.common.permissions import is_admin, is_staff
 from app.common.rendering import render
 from app.core import bp
 from app.extensions import db
 from app.tracking.forms import LookupForm
 
+# The language a page offers to switch to, named in that language.
+OTHER_LANGUAGE = {"vi": ("en", "English"), "en": ("vi", "Tiếng Việt")}
+
+
+@bp.app_context_processor
+def layout_answers() -> dict:
+    """What the header shows, decided here from the permission rules, never in a template."""
+    if not has_request_context():  # an e-mail rendered by a job has no header
+        return {}
+    code, name = OTHER_LANGUAGE.get(str(get_locale()), OTHER_LANGUAGE["en"])
+    # Back to this very page after the switch; a form's POST has no page to go back to.
+    here = request.full_path.rstrip("?") if request.method == "GET" else "/"
+    return {
+        "may_use_desk": is_staff(current_user),
+        "may_administer": is_admin(current_user),
+        "other_language": {"code": code, "name": name, "url": url_for("core.set_language", lang=code, next=here)},
+    }
+
 
 @bp.get("/")
 def index():
-    """What the platform is for, and its two actions: send feedback, look a code up."""
+    """What the platform is for, and the two things it offers: send feedback, look a code up."""
     return render("core/index.html", form=LookupForm(formdata=None))
 
 

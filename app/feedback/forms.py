@@ -11,6 +11,7 @@ from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
 from app.common.validators import normalize_mobile
 from app.submissions.states import KIND_CHOICES, STATUS_LABELS, Status
 
+
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
@@ -28,7 +29,8 @@ class SubmissionForm(OrganisationFields, BaseForm):
     province_code = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
     ward_code = SelectField(_l("Commune or ward"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
     title = StringField(_l("Title"), validators=[
-        DataRequired(_l("Enter a title.")), Length(min=5, max=200, message=_l("The title must be 5 to 200 characters long."))])
+        DataRequired(_l("Enter a title.")),
+        Length(min=5, max=200, message=_l("The title must be 5 to 200 characters long."))])
     content = TextAreaField(_l("Content"), validators=[
         DataRequired(_l("Describe your concern or proposal.")),
         Length(min=20, max=10000, message=_l("The content must be 20 to 10,000 characters long."))])
@@ -49,8 +51,9 @@ class SubmissionForm(OrganisationFields, BaseForm):
     tax_code = StringField(_l("Tax code"))
     org_foreign = BooleanField(_l("A foreign organisation"))
 
-    consent_processing = BooleanField(_l("I agree to the processing of my personal data as described above."),
-                                      validators=[DataRequired(_l("You must agree to the processing of your data to send."))])
+    consent_processing = BooleanField(
+        _l("I agree to the processing of my personal data as described above."),
+        validators=[DataRequired(_l("You must agree to the processing of your data to send."))])
     consent_publish = BooleanField(_l("Publish my submission and its answer on the platform."))
     anonymous_public = BooleanField(_l("Show me as anonymous in public."))
 
@@ -63,6 +66,11 @@ class SubmissionForm(OrganisationFields, BaseForm):
 
     def refresh_ward_choices(self) -> None:
         self.ward_code.choices = [("", _l("Whole province"))] + places.wards(self.province_code.data)
+
+    @property
+    def wards_listed(self) -> bool:
+        """The communes of a province are offered (else the form says how to get them)."""
+        return len(self.ward_code.choices) > 1
 
     def validate_ward_code(self, field):
         if field.data and not places.is_ward_of(self.province_code.data, field.data):

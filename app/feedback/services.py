@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.common import paging
 from app.common.paging import Page
-from app.common.text import search_key
+from app.common.text import contains_text, search_key
 from app.submissions.models import Submission
 
 
@@ -25,7 +25,7 @@ def public_submissions(filters: PublicFilters, page: int = 1, per_page: int = 20
     diacritics ("chuyen doi so" finds "chuyển đổi số")."""
     query = select(Submission).where(Submission.consent_publish.is_(True), Submission.merged_into_id.is_(None))
     for word in search_key(filters.query).split()[:6]:
-        query = query.where(Submission.search_text.contains(word, autoescape=True))
+        query = query.where(contains_text(Submission.search_text, word))
     for column, value in ((Submission.kind, filters.kind), (Submission.topic_id, filters.topic_id),
                           (Submission.province_code, filters.province_code), (Submission.status, filters.status)):
         if value is not None:

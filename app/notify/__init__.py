@@ -3,10 +3,9 @@ delivered by e-mail or SMS outside the request; and the account holder's inbox."
 import click
 from flask import Blueprint
 
-from app.notify.services import dispatch_pending
-from app.notify.tasks import run_worker
+from app.notify.tasks import dispatch_pending, run_worker
 
-bp = Blueprint("notify", __name__)
+bp = Blueprint("notify", __name__, url_prefix="/tai-khoan")
 
 
 @bp.cli.command("worker")

@@ -1,5 +1,5 @@
 """The in-app inbox of an account holder: submission steps, forum replies, moderators' decisions."""
-from flask import g, request
+from flask import g
 from flask_login import current_user
 
 from app.common import paging
@@ -21,12 +21,12 @@ def _unread_count() -> int:
     return g.inbox_unread
 
 
-@bp.get("/tai-khoan/thong-bao")
+@bp.get("/thong-bao")
 @login_required
 def inbox():
     """My notifications, newest first; shown as unread once, then marked read."""
     mark_personal()
     page = services.inbox_page(current_user, paging.requested_page())
-    response = render("notify/inbox.html", "notify/_inbox.html", results=page)
+    response = render("notify/inbox.html", "notify/_inbox.html", page=page)
     services.mark_inbox_read(current_user)
     return response

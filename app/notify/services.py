@@ -1,20 +1,17 @@
-"""Enqueue a message with the change that causes it; deliver it after the commit, through
-RQ when a Redis broker is configured, in this process otherwise."""
-from datetime import timedelta
-
+"""What other areas call: enqueue a message with the change that causes it (delivered after
+the commit, see tasks.dispatch_pending), put a line in someone's inbox, read the inbox, and
+build links for messages."""
 from flask import after_this_request, current_app, g, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from app.common import paging
+from app.common.paging import Page
 from app.common.text import sms_text
 from app.common.time import utcnow
 from app.extensions import db
-from app.notify import backends
-from app.notify.models import Channel, MessageStatus, Notification, OutboxMessage
-
-MAX_ATTEMPTS = 8
-# A claimed message not marked sent within this time belongs to a worker that died.
-CLAIM_LEASE = timedelta(minutes=5)
+from app.notify.models import Channel, Notification, OutboxMessage
+from app.notify.tasks import dispatch_pending
 
 
 def enqueue(channel: str, recipient: str, body: str, subject: str | None = None, html: str | None = None,
@@ -55,10 +52,10 @@ def unread_count(user) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
-def inbox_page(user, page: int, per_page: int = 20):
+def inbox_page(user, page: int, per_page: int = 20) -> Page:
     query = select(Notification).where(Notification.user_id == user.id).order_by(
         Notification.created_at.desc(), Notification.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paging.fetch(query, page, per_page)
 
 
 def mark_inbox_read(user) -> None:
@@ -96,71 +93,3 @@ def _deliver_after_response() -> None:
                 dispatch_pending()
         response.call_on_close(run)
         return response
-
-
-def dispatch_pending() -> int:
-    """Send what is due now: through RQ when REDIS_URL is set, else here and now."""
-    from app.notify import tasks
-
-    if current_app.config.get("REDIS_URL"):
-        return tasks.enqueue_pending()
-    return deliver_pending()
-
-
-def due_ids(limit: int = 100) -> list[int]:
-    release_dead_claims()
-    return db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.id).limit(limit)
-    ).all()
-
-
-def deliver_pending(limit: int = 100) -> int:
-    """Send what is due; each message is claimed first so two workers never send it twice."""
-    return sum(1 for message_id in due_ids(limit) if deliver(message_id))
-
-
-def release_dead_claims() -> int:
-    """A worker that died mid-send left its claim: after the lease, the message is due again."""
-    released = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.next_attempt_at < utcnow())
-        .values(status=MessageStatus.PENDING)
-    ).rowcount
-    db.session.commit()
-    return released
-
-
-def claim(message_id: int) -> bool:
-    """Take a message for sending; only one worker's UPDATE can match the pending row."""
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1,
-                next_attempt_at=utcnow() + CLAIM_LEASE)
-    ).rowcount
-    db.session.commit()
-    return bool(claimed)
-
-
-def deliver(message_id: int) -> bool:
-    if not claim(message_id):
-        return False
-    message = db.session.get(OutboxMessage, message_id)
-    try:
-        if message.channel == Channel.EMAIL:
-            backends.send_email(message.recipient, message.subject or "", message.body, message.html,
-                                message_id=f"<outbox-{message.id}@gopy.local>")
-        else:
-            backends.send_sms(message.recipient, message.body)
-    except Exception as error:  # any transport fault: retry later with back-off
-        current_app.logger.warning("delivery of message %s failed: %s", message_id, type(error).__name__)
-        message.last_error = str(error)[:500]
-        message.status = MessageStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MessageStatus.PENDING
-        message.next_attempt_at = utcnow() + timedelta(minutes=2 ** message.attempts)
-        db.session.commit()
-        return False
-    message.status, message.sent_at = MessageStatus.SENT, utcnow()
-    db.session.commit()
-    return True

@@ -10,7 +10,7 @@ from app.notify import services as notify
 from app.notify.models import Channel
 from app.submissions.lookups import private_token
 from app.submissions.models import Submission
-from app.submissions.states import status_label, step_label
+from app.submissions.states import Status, status_label, step_label
 
 
 def tell_submitter(submission, event) -> None:
@@ -29,10 +29,12 @@ def _followers(submission) -> list:
 def _tell_one(target, submission, event) -> None:
     status, step = status_label(submission.status), step_label(event.action)
     public_url = notify.public_url("tracking.show", code=target.code)
-    context = dict(submission=submission, target=target, event=event, status=status, action=step,
-                   public_url=public_url, private_url=private_url(target))
+    # The agency waits for the submitter's answer: the message asks for it.
+    context = dict(submission=submission, target=target, event=event, status=status, step=step,
+                   must_answer=submission.status == Status.AWAITING_INFO, public_url=public_url,
+                   private_url=private_url(target))
     if target.user is not None:
-        line = _("Submission %(code)s: %(action)s. Status: %(status)s.", code=target.code, action=step, status=status)
+        line = _("Submission %(code)s: %(step)s. Status: %(status)s.", code=target.code, step=step, status=status)
         notify.notify_users([target.user], line, submission_id=target.id)
     if target.contact_email:
         notify.enqueue(Channel.EMAIL, target.contact_email, render_template("submissions/step.txt", **context),

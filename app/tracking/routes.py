@@ -1,17 +1,20 @@
-"""Tracking routes: public status by code, the private page by link, attachments."""
-from flask import abort, current_app, g, make_response, request, send_file, url_for
+"""Tracking routes: public status by code, and attachments for those allowed to see them."""
+from flask import abort, current_app, make_response, request, send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.common.errors import ValidationError
+from app.common.forms import show_error
 from app.common.permissions import can_see_private
-from app.common.rendering import render, wants_fragment
+from app.common.rendering import form_page, render, wants_fragment
 from app.common.security import mark_personal
 from app.extensions import db, limiter
 from app.submissions import attachments, lookups
 from app.submissions.models import Attachment
 from app.tracking import bp
 from app.tracking.forms import LookupForm
+from app.tracking.status import status_context
 
 
 def _lookup_limit() -> str:
@@ -25,15 +28,13 @@ def lookup():
     form = LookupForm(request.args)
     # The htmx form replaces #lookup, so every answer to it is that block: the form (with
     # its error, if any) and the status below it; never the whole page inside the page.
-    if "code" not in request.args:
-        return render("tracking/lookup.html", "tracking/_lookup.html", form=form)
-    if not form.validate():
-        return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=422)
-    submission = lookups.find_by_code(form.code.data)
-    if submission is None:
-        form.code.errors.append(_("No submission has this code. Check it against your receipt."))
-        return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=404)
-    return render("tracking/show.html", "tracking/_lookup.html", submission=submission, form=form)
+    if "code" in request.args and form.validate():
+        submission = lookups.find_by_code(form.code.data)
+        if submission is None:
+            show_error(form, ValidationError("code", _("No submission has this code. Check it against your receipt.")))
+            return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=404)
+        return render("tracking/show.html", "tracking/_lookup.html", form=form, **status_context(submission))
+    return form_page("tracking/lookup.html", "tracking/_lookup.html", form=form)
 
 
 @bp.get("/tra-cuu/<code>")
@@ -41,33 +42,19 @@ def show(code: str):
     """The public status page of one submission: no personal data."""
     submission = lookups.find_by_code(code) or abort(404)
     if not wants_fragment():
-        return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(code=code))
+        return render("tracking/show.html", "tracking/_status.html", form=LookupForm(code=code),
+                      **status_context(submission))
     # The polled fragment: the version changes with every step, so while it stands still
     # the answer is a 304 without even rendering the template.
     etag = f"s{submission.id}-v{submission.version}-{get_locale()}"
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = render("tracking/_status.html", submission=submission)
+        response = render("tracking/_status.html", **status_context(submission))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("HX-Request")
     return response
-
-
-@bp.get("/tra-cuu/rieng/<token>")
-def private(token: str):
-    """The submitter's own page, reached by the private link: their details and files."""
-    from app.tracking.replies import reply_context
-
-    submission = lookups.find_by_token(token) or abort(404)
-    mark_personal()
-    g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
-    poll_url = url_for("tracking.private", token=token)
-    if wants_fragment():  # the status polled from the private page, notes included
-        return render("tracking/_status.html", submission=submission, show_notes=True, poll_url=poll_url)
-    return render("tracking/private.html", submission=submission, token=token, just_sent="sent" in request.args,
-                  show_notes=True, poll_url=poll_url, **reply_context(submission))
 
 
 @bp.get("/tep/<id:attachment_id>")

@@ -4,8 +4,8 @@ import secrets
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.common.roles import Role
 from app.agencies.models import Agency
+from app.common.roles import Role
 from app.extensions import db
 from app.submissions import intake
 from app.submissions.models import Topic
@@ -15,7 +15,8 @@ PASSWORD = "mat-khau-thu-2026"
 
 
 def make_user(role: str = Role.CITIZEN, email: str | None = None, agency_code: str | None = None, **values) -> User:
-    user = User(email=email or f"{secrets.token_hex(4)}@example.vn", full_name=values.pop("full_name", "Nguyễn Văn Thử"),
+    user = User(email=email or f"{secrets.token_hex(4)}@example.vn", full_name=values.pop("full_name",
+                                                                                          "Nguyễn Văn Thử"),
                 role=role, **values)
     if agency_code:
         user.agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))

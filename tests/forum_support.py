@@ -37,7 +37,8 @@ def make_board(slug: str = "chuyen-doi-so", name: str = "Chuyển đổi số", 
     return board
 
 
-def make_thread(author=None, board=None, title="Sóng 4G ở vùng cao", body="Ở thôn tôi sóng rất yếu.", replies=0) -> Thread:
+def make_thread(author=None, board=None, title="Sóng 4G ở vùng cao", body="Ở thôn tôi sóng rất yếu.",
+                replies=0) -> Thread:
     author = author or established(Role.MODERATOR)  # moderators are never held or rate-limited
     board = board or db.session.query(Board).first() or make_board()
     thread = forum.create_thread(author, board, title, body)

@@ -2,9 +2,9 @@
 not allowed gets 403 (wrong role) or 404 (someone else's submission)."""
 import pytest
 
-from app.submissions import workflow
 from app.common.roles import Role
 from app.extensions import db as ext_db
+from app.submissions import workflow
 from tests.desk_helpers import login
 from tests.factories import agency_id, make_staff, make_submission, make_user
 

@@ -34,7 +34,8 @@ def test_register_individual_with_phone_then_sign_in_with_other_spelling(client,
 
 def test_register_organisation_needs_valid_tax_code(client, db):
     bad = _post_form(client, "/dang-ky", kind="organisation", full_name="Vũ Thị Doanh", identifier="dn@example.vn",
-                     org_name="Công ty Sông Hồng", tax_code="0100109107", password="mat-khau-123", confirm="mat-khau-123")
+                     org_name="Công ty Sông Hồng", tax_code="0100109107", password="mat-khau-123",
+                     confirm="mat-khau-123")
     assert bad.status_code == 422 and "mã số thuế hợp lệ" in bad.get_data(as_text=True)
     assert 'value="Công ty Sông Hồng"' in bad.get_data(as_text=True)
     good = _post_form(client, "/dang-ky", kind="organisation", full_name="Vũ Thị Doanh", identifier="dn@example.vn",

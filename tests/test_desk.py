@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import event
 
-from app.submissions import workflow
 from app.common.roles import Role
 from app.extensions import db as ext_db
+from app.submissions import workflow
 from app.submissions.states import Status
 from tests.desk_helpers import act, desk_url, login
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
@@ -130,7 +130,7 @@ def test_submission_page_shows_contact_and_actions(client, coordinator):
     page = client.get(desk_url(submission))
     html = page.get_data(as_text=True)
     assert "0912345678" in html and "Lò Văn Thử" in html
-    assert 'action="/can-bo/ho-so/%d/assign"' % submission.id in html
+    assert f'action="/can-bo/ho-so/{submission.id}/assign"' in html
     assert "/take" not in html  # a coordinator does not process
     assert page.headers["Cache-Control"] == "private, no-store"
     assert _gz(page) <= PAGE_LIMIT

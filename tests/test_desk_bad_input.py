@@ -1,11 +1,11 @@
 """Nothing a person sends to the desk, the admin area or the private page answers 500."""
 import pytest
 
-from app.submissions import workflow
 from app.common.roles import Role
 from app.desk.forms import ACTION_FORMS
-from tests.factories import agency_id, make_staff, make_submission
+from app.submissions import workflow
 from tests.desk_helpers import login
+from tests.factories import agency_id, make_staff, make_submission
 
 GARBAGE = ["", " ", "abc", "-1", "0", "99999999999999999999", "1.5", "<script>x</script>", "ﾠ", "\x00", "%", "'; --"]
 
@@ -69,7 +69,8 @@ def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch):
                                                      "password": "mat-khau-dai-du", "active": "y"})
     assert response.status_code == 303
     created = db.session.scalar(select(User).where(User.email == "moi@example.vn"))
-    assert created.role == "officer" and created.agency_id == agency_id("BTC") and created.check_password("mat-khau-dai-du")
+    assert created.role == "officer" and created.agency_id == agency_id("BTC")
+    assert created.check_password("mat-khau-dai-du")
     response = client.post("/quan-tri/han-xu-ly", data={"kind": "policy", "policy-classify_days": "2",
                                                          "policy-answer_days": "15"})
     assert response.status_code == 303 and deadlines.answer_days("policy") == 15

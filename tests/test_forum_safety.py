@@ -107,7 +107,8 @@ def test_odd_requests_never_fail(client, url):
 
 
 @pytest.mark.parametrize("data", [
-    {"action": "bogus"}, {"action": "suspend", "rule": "spam", "days": "abc"}, {"action": "suspend", "rule": "spam", "days": "9999"},
+    {"action": "bogus"}, {"action": "suspend", "rule": "spam", "days": "abc"}, {"action": "suspend", "rule": "spam",
+                                                                                "days": "9999"},
     {"action": "move", "board_id": "999"}, {"action": "slow_mode", "minutes": "-5"}, {"action": "hide", "rule": "nope"},
     {"action": "hide", "rule": "spam", "note": "\x00" * 500},
 ])
@@ -117,7 +118,8 @@ def test_odd_moderator_input_never_fails(client, data):
     assert post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", data).status_code == 303
 
 
-@pytest.mark.parametrize("data", [{}, {"reason": "bogus"}, {"reason": "other", "note": "x" * 1000}, {"reason": "spam", "note": "\x00"}])
+@pytest.mark.parametrize("data", [{}, {"reason": "bogus"}, {"reason": "other", "note": "x" * 1000},
+                                  {"reason": "spam", "note": "\x00"}])
 def test_odd_flags_never_fail(client, data):
     thread = make_thread()
     sign_in(client, established())
@@ -270,7 +272,8 @@ def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
         forum.toggle_follow(reader, thread=thread)
     db.session.commit()
     for number in range(24):
-        forum.reply(established(Role.OFFICER, agency_code="BKHCN"), threads[number % 3], f"{REALISTIC} (ý kiến {number})")
+        forum.reply(established(Role.OFFICER, agency_code="BKHCN"), threads[number % 3],
+                    f"{REALISTIC} (ý kiến {number})")
     own = forum.reply(reader, threads[0], REALISTIC)
     moderation.act(established(Role.MODERATOR), "warn", "post", own.id, "offensive",
                    "Xin giữ lời lẽ ôn hoà, không nhắc tên người khác trong bài viết công khai.")
@@ -285,7 +288,8 @@ def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
 
 
 @pytest.mark.parametrize("url,data", [
-    ("/dien-dan/quan-tri/hoi-dap", {"board_id": "1", "title": "Đối thoại", "body": "Giới thiệu", "starts_at": "2026-12-01T09:00",
+    ("/dien-dan/quan-tri/hoi-dap", {"board_id": "1", "title": "Đối thoại", "body": "Giới thiệu",
+                                    "starts_at": "2026-12-01T09:00",
                                      "ends_at": "2026-12-01T11:00", "panel": "a\x00b@example.vn"}),
     ("/dien-dan/quan-tri/hoi-dap", {"board_id": "abc", "starts_at": "không phải ngày"}),
     ("/dien-dan/quan-tri/huy-hieu", {"email": "x\x00@example.vn", "kind": "expert"}),

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.common.errors import PermissionDenied
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
@@ -13,9 +14,17 @@ from app.moderation import services as moderation
 from app.moderation.models import Appeal, FilterWord, Flag, ModerationAction, Suspension
 from app.moderation.wordfilter import SEED_WORDS, find_hits
 from app.notify.models import Notification
-from app.common.errors import PermissionDenied
-from tests.forum_support import (established, make_board, make_thread, newcomer, post_form, posts_of, reload, sign_in,
-                                 suspended)
+from tests.forum_support import (
+    established,
+    make_board,
+    make_thread,
+    newcomer,
+    post_form,
+    posts_of,
+    reload,
+    sign_in,
+    suspended,
+)
 
 
 def _told_of_decisions(author) -> int:
@@ -107,7 +116,8 @@ def test_flag_once_per_person_per_item(client):
     first = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "spam"})
     second = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "offensive"})
     assert first.status_code == second.status_code == 303
-    assert "đã báo cáo nội dung này" in client.get(second.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "đã báo cáo nội dung này" in client.get(second.headers["Location"],
+                                                   follow_redirects=True).get_data(as_text=True)
     assert db.session.query(Flag).count() == 1
 
 

@@ -10,11 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app.submissions import workflow
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.notify import services as notify
 from app.notify.models import MessageStatus, Notification, OutboxMessage
+from app.submissions import workflow
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/1"

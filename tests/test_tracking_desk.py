@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.submissions import workflow
 from app.common.roles import Role
+from app.submissions import workflow
 from app.submissions.models import Rating
 from app.submissions.states import Status
 from tests.desk_helpers import login

@@ -209,9 +209,9 @@ def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
     assert any("Bo Khoa hoc" in line["text"] or submission.code in line["text"] for line in sms())
 
 
-def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_language(app, client, db, staff):
+def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_language(app, client, db, staff, login_as):
     from app.forum import services as forum
-    from tests.forum_support import established, make_thread, sign_in
+    from tests.forum_support import established, make_thread
 
     english, vietnamese = established(locale="en"), established()
     submission, _token = make_submission(user=english, locale="en")
@@ -231,7 +231,7 @@ def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_lang
     assert bodies[english.id][0] == "New post in “Sóng 4G ở vùng cao”"
     assert bodies[english.id][1].startswith(f"Submission {submission.code}: ") and "Status: " in bodies[english.id][1]
 
-    sign_in(client, english)
+    login_as(english)
     html = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
     assert f'<a href="/dien-dan/bai/{reply.id}">New post in “Sóng 4G ở vùng cao”</a>' in html
     assert bodies[english.id][1] in html and html.index(bodies[english.id][1]) < html.index("New post in")

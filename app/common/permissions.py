@@ -36,6 +36,9 @@ def login_required(view):
             return make_response("", 303, {"Location": target})
         return view(*args, **kwargs)
 
+    # Read by tests/test_access.py, which sweeps every endpoint: the rule travels with the view
+    # (functools.wraps copies it onto any decorator applied later).
+    wrapped.requires_login = True
     return wrapped
 
 
@@ -48,6 +51,7 @@ def role_required(*roles: str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)  # for tests/test_access.py, like requires_login
         return wrapped
 
     return decorator

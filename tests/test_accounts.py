@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.submissions.models import Submission
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_submission, make_user
 
@@ -79,7 +80,7 @@ def test_signed_in_submission_uses_account_details(client, db, login_as):
     assert client.post("/gop-y/moi", data=data).status_code == 303
     listing = client.get("/tai-khoan/gop-y").get_data(as_text=True)
     assert "Sóng di động yếu tại thôn" in listing and "Đã tiếp nhận" in listing
-    assert user.id
+    assert db.session.scalar(select(Submission.user_id)) == user.id
 
 
 def test_verify_email_then_claim_guest_submissions(client, db, app, login_as):

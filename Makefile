@@ -59,6 +59,10 @@ lint: $(VENV)/.requirements
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# docs/architecture.md's picture, redrawn from the code (tests/test_architecture.py checks it).
+architecture: $(VENV)/.requirements
+	$(BIN)/python -m tools.architecture --write
+
 test: setup system-packages services lint
 	$(BIN)/pytest -q -p no:cacheprovider tests
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gopy_test $(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/e2e

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
+.PHONY: setup run test lint architecture test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,16 @@ system-packages:
 services:
 	@bash .ci/services
 
-test: setup system-packages services
+# The architecture (.importlinter) and the style (pyproject.toml) first: seconds, not minutes.
+lint: $(VENV)/.requirements
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# docs/architecture.md's picture, redrawn from the code (tests/test_architecture.py checks it).
+architecture: $(VENV)/.requirements
+	$(BIN)/python -m tools.architecture --write
+
+test: setup system-packages services lint
 	$(BIN)/pytest -q -p no:cacheprovider tests
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gopy_test $(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/e2e
 

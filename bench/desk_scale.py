@@ -29,11 +29,11 @@ from app.common import places  # noqa: E402
 from app.common.text import search_key  # noqa: E402
 from app.config import Config  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.feedback.models import Topic  # noqa: E402
 from app.seeds.demo import SUBJECTS  # noqa: E402
 from app.seeds.reference import RECEIVING_OFFICE, seed_reference  # noqa: E402
-from app.tracking.codes import check_digit  # noqa: E402
-from app.workflow import Status  # noqa: E402
+from app.submissions.codes import check_digit  # noqa: E402
+from app.submissions.models import Topic  # noqa: E402
+from app.submissions.states import Status  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/gopy_bench_desk")
 PASSWORD = "bench-password-2026"
@@ -57,7 +57,8 @@ def rebuild(app) -> None:
         db.drop_all()
         db.create_all()
         seed_reference()
-        for email, role, agency in (("coord@bench.vn", "coordinator", RECEIVING_OFFICE), ("officer@bench.vn", "officer", "BKHCN")):
+        for email, role, agency in (("coord@bench.vn", "coordinator", RECEIVING_OFFICE), ("officer@bench.vn",
+                                                                                          "officer", "BKHCN")):
             user = User(email=email, full_name=email, role=role,
                         agency_id=db.session.scalar(select(Agency.id).where(Agency.code == agency)))
             user.set_password(PASSWORD, BenchConfig.PASSWORD_HASH_METHOD)
@@ -109,7 +110,8 @@ def measure(app) -> dict[str, float]:
         "agency queue, page 1": ("officer@bench.vn", "/can-bo"),
         "agency queue, overdue": ("officer@bench.vn", "/can-bo?due=overdue"),
         "search 'chuyen doi so', status in progress": ("coord@bench.vn", "/can-bo?q=chuyen+doi+so&status=in_progress"),
-        "search 'song di dong yeu' + province + newest": ("coord@bench.vn", "/can-bo?q=song+di+dong+yeu&province=1&sort=new"),
+        "search 'song di dong yeu' + province + newest": ("coord@bench.vn",
+                                                          "/can-bo?q=song+di+dong+yeu&province=1&sort=new"),
         "agency search 'dinh danh dien tu'": ("officer@bench.vn", "/can-bo?q=dinh+danh+dien+tu"),
     }
     results = {}

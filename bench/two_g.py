@@ -15,7 +15,7 @@ import json
 import random
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.run import RESULTS, WORKDIR, Server, machine, make_app, print_table
 
@@ -81,12 +81,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the same steps (they do not depend on data size)")
     parser.add_argument("--runs", default=",".join(name for name, _js, _vp in RUNS))
     args = parser.parse_args()
+    from flask_migrate import upgrade
     from playwright.sync_api import sync_playwright
 
     from app.extensions import db
     from app.seeds.reference import seed_reference
     from bench.seed import seed_submissions
-    from flask_migrate import upgrade
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
     url = f"sqlite:///{WORKDIR / 'two-g.sqlite3'}"
@@ -101,7 +101,7 @@ def main() -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     server = Server(url)
     server.start()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     rows, image = [], photo()
     print(f"\n2G run: {PROFILE['downloadThroughput'] * 8 / 1000:.0f} kbit/s down, "
           f"{PROFILE['uploadThroughput'] * 8 / 1000:.0f} kbit/s up, {PROFILE['latency']} ms RTT; "
@@ -126,34 +126,41 @@ def run(browser, server, name, javascript, viewport, image) -> list[dict]:
     rows = []
     try:
         for visitor in ("first time", "returning"):
-            page = context.new_page()
-            meter = Meter(context, page)
-            code = None
-
-            def step(label, action):
-                meter.reset()
-                start = time.perf_counter()
-                result = action()
-                seconds = time.perf_counter() - start
-                if label == "home readable":
-                    seconds = result - start  # until the first paint of text, not the script
-                shot = SHOTS / f"{name}-{visitor.replace(' ', '-')}-{label.split(':')[0].replace(' ', '-')}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                rows.append({"run": name, "javascript": javascript, "viewport": f"{viewport['width']}x{viewport['height']}",
-                             "visitor": visitor, "step": label, "seconds": round(seconds, 2),
-                             "requests": meter.requests - meter.cached, "from_cache": meter.cached,
-                             "kb": round(meter.bytes / 1024, 1), "urls": list(meter.urls),
-                             "screenshot": str(shot.relative_to(RESULTS.parent))})
-                return result
-
-            step("home readable", lambda: home(page, server, meter))
-            step("text-only submission", lambda: submit(page, server, javascript, None))
-            page.goto(server.base + "/", wait_until="domcontentloaded")  # back home, as a person would
-            code = step("submission with one photo", lambda: submit(page, server, javascript, image))
-            step("look a code up", lambda: lookup(page, server, code))
-            page.close()
+            rows += _visit(context, server, name, javascript, viewport, image, visitor)
     finally:
         context.close()
+    return rows
+
+
+def _visit(context, server, name, javascript, viewport, image, visitor) -> list[dict]:
+    """One visitor's steps in one page; a function of its own so each step's closure binds
+    this visit's page and meter, not the loop's latest."""
+    page = context.new_page()
+    meter = Meter(context, page)
+    rows = []
+
+    def step(label, action):
+        meter.reset()
+        start = time.perf_counter()
+        result = action()
+        seconds = time.perf_counter() - start
+        if label == "home readable":
+            seconds = result - start  # until the first paint of text, not the script
+        shot = SHOTS / f"{name}-{visitor.replace(' ', '-')}-{label.split(':')[0].replace(' ', '-')}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        rows.append({"run": name, "javascript": javascript, "viewport": f"{viewport['width']}x{viewport['height']}",
+                     "visitor": visitor, "step": label, "seconds": round(seconds, 2),
+                     "requests": meter.requests - meter.cached, "from_cache": meter.cached,
+                     "kb": round(meter.bytes / 1024, 1), "urls": list(meter.urls),
+                     "screenshot": str(shot.relative_to(RESULTS.parent))})
+        return result
+
+    step("home readable", lambda: home(page, server, meter))
+    step("text-only submission", lambda: submit(page, server, javascript, None))
+    page.goto(server.base + "/", wait_until="domcontentloaded")  # back home, as a person would
+    code = step("submission with one photo", lambda: submit(page, server, javascript, image))
+    step("look a code up", lambda: lookup(page, server, code))
+    page.close()
     return rows
 
 

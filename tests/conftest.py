@@ -15,6 +15,7 @@ from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 from app.seeds.reference import seed_reference  # noqa: E402
+from tests.factories import make_person  # noqa: E402
 
 
 class SuiteConfig(TestConfig):
@@ -62,6 +63,27 @@ class FreshContextClient(FlaskClient):
 def client(app):
     app.test_client_class = FreshContextClient
     return app.test_client()
+
+
+@pytest.fixture()
+def login_as(client):
+    """Sign a client in: `login_as("lead")` makes a new account playing that part (a name from
+    tests.factories.ROLES), `login_as(user)` signs that account in, `login_as("anonymous")`
+    signs out. The test's `client` unless `client=` says otherwise; returns the user (or None).
+
+    It writes Flask-Login's session keys directly: the sign-in form itself is tested in
+    tests/test_accounts.py, and every other test only needs to be someone."""
+
+    def sign_in(who, client=client):
+        user = make_person(who) if isinstance(who, str) else who
+        with client.session_transaction() as session:
+            session.pop("_user_id", None)
+            if user is not None:
+                session["_user_id"] = str(user.id)
+                session["_fresh"] = True
+        return user
+
+    return sign_in
 
 
 @pytest.fixture()

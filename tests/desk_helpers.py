@@ -1,15 +1,5 @@
-"""Helpers for desk tests: sign in through the real form, act through the real forms."""
+"""Helpers for desk tests: act through the real forms (sign in with the login_as fixture)."""
 import re
-
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD
-
-
-def login(client, user) -> None:
-    page = client.get("/dang-nhap").get_data(as_text=True)
-    response = client.post("/dang-nhap", data={"csrf_token": csrf_token(page), "identifier": user.email,
-                                               "password": PASSWORD})
-    assert response.status_code == 303, "sign-in failed"
 
 
 def desk_url(submission) -> str:

@@ -3,10 +3,11 @@ import secrets
 
 from sqlalchemy import select
 
-from app.accounts.models import User
-from app.common.roles import Role
+from app.accounts.models import AccountKind, User
 from app.agencies.models import Agency
+from app.common.roles import Role
 from app.extensions import db
+from app.forum.models import Badge
 from app.submissions import intake
 from app.submissions.models import Topic
 from app.submissions.states import Kind
@@ -15,7 +16,8 @@ PASSWORD = "mat-khau-thu-2026"
 
 
 def make_user(role: str = Role.CITIZEN, email: str | None = None, agency_code: str | None = None, **values) -> User:
-    user = User(email=email or f"{secrets.token_hex(4)}@example.vn", full_name=values.pop("full_name", "Nguyễn Văn Thử"),
+    user = User(email=email or f"{secrets.token_hex(4)}@example.vn", full_name=values.pop("full_name",
+                                                                                          "Nguyễn Văn Thử"),
                 role=role, **values)
     if agency_code:
         user.agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
@@ -56,3 +58,32 @@ def make_staff(role: str, agency_code: str | None = None, **values) -> User:
     if role == Role.COORDINATOR and agency_code is None:
         agency_code = RECEIVING_OFFICE
     return make_user(role, agency_code=agency_code, **values)
+
+
+# The people the access sweep and `login_as` know, by the part they play. "other_officer" is
+# an officer of another agency than the one a test's submission is assigned to (BKHCN).
+ROLES = ("anonymous", "citizen", "organisation", "coordinator", "officer", "other_officer", "lead", "expert",
+         "moderator", "admin")
+
+
+def make_person(role: str, **values) -> User | None:
+    """A new account playing `role` (one of ROLES); None for "anonymous"."""
+    if role == "anonymous":
+        return None
+    if role == "organisation":
+        return make_user(Role.CITIZEN, kind=AccountKind.ORGANISATION, org_name="Công ty Sông Hồng",
+                         tax_code="0100109106", **values)
+    if role in ("officer", "lead"):
+        return make_staff(role, "BKHCN", **values)
+    if role == "other_officer":
+        return make_staff(Role.OFFICER, "BTC", **values)
+    if role == "coordinator":
+        return make_staff(Role.COORDINATOR, **values)
+    if role == "expert":
+        user = make_user(Role.CITIZEN, **values)
+        db.session.add(Badge(user_id=user.id, kind="expert", label="PGS.TS., Viện Vật lý"))
+        db.session.commit()
+        return user
+    if role not in Role.ALL:
+        raise ValueError(f"no such role: {role}")
+    return make_user(role, **values)

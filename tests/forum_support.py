@@ -1,5 +1,5 @@
-"""Helpers for the forum and moderation tests: people of each standing, boards, signing in,
-and posting forms with their CSRF token like a browser would."""
+"""Helpers for the forum and moderation tests: people of each standing, boards, and posting
+forms with their CSRF token like a browser would (sign in with the login_as fixture)."""
 import re
 from datetime import timedelta
 
@@ -37,19 +37,14 @@ def make_board(slug: str = "chuyen-doi-so", name: str = "Chuyển đổi số", 
     return board
 
 
-def make_thread(author=None, board=None, title="Sóng 4G ở vùng cao", body="Ở thôn tôi sóng rất yếu.", replies=0) -> Thread:
+def make_thread(author=None, board=None, title="Sóng 4G ở vùng cao", body="Ở thôn tôi sóng rất yếu.",
+                replies=0) -> Thread:
     author = author or established(Role.MODERATOR)  # moderators are never held or rate-limited
     board = board or db.session.query(Board).first() or make_board()
     thread = forum.create_thread(author, board, title, body)
     for number in range(replies):
         forum.reply(author, thread, f"Ý kiến số {number + 1} về sóng di động ở thôn.")
     return thread
-
-
-def sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
 
 
 def token(client, url: str = "/dien-dan") -> str:

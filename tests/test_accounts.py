@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.submissions.models import Submission
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_submission, make_user
 
@@ -17,6 +18,7 @@ def _post_form(client, url, **fields):
 
 
 def _sign_in(client, identifier, password=PASSWORD):
+    """Through the real form: these tests are about signing in (others use login_as)."""
     return _post_form(client, "/dang-nhap", identifier=identifier, password=password)
 
 
@@ -34,7 +36,8 @@ def test_register_individual_with_phone_then_sign_in_with_other_spelling(client,
 
 def test_register_organisation_needs_valid_tax_code(client, db):
     bad = _post_form(client, "/dang-ky", kind="organisation", full_name="Vũ Thị Doanh", identifier="dn@example.vn",
-                     org_name="Công ty Sông Hồng", tax_code="0100109107", password="mat-khau-123", confirm="mat-khau-123")
+                     org_name="Công ty Sông Hồng", tax_code="0100109107", password="mat-khau-123",
+                     confirm="mat-khau-123")
     assert bad.status_code == 422 and "mã số thuế hợp lệ" in bad.get_data(as_text=True)
     assert 'value="Công ty Sông Hồng"' in bad.get_data(as_text=True)
     good = _post_form(client, "/dang-ky", kind="organisation", full_name="Vũ Thị Doanh", identifier="dn@example.vn",
@@ -67,9 +70,8 @@ def test_login_redirect_only_to_local_pages(client, db):
     assert response.headers["Location"] == "/tai-khoan/gop-y"
 
 
-def test_signed_in_submission_uses_account_details(client, db):
-    user = make_user(email="co@example.vn", full_name="Trần Văn Có")
-    _sign_in(client, "co@example.vn")
+def test_signed_in_submission_uses_account_details(client, db, login_as):
+    user = login_as(make_user(email="co@example.vn", full_name="Trần Văn Có"))
     html = client.get("/gop-y/moi").get_data(as_text=True)
     assert 'name="contact_name"' not in html
     from tests.test_feedback import _form_data
@@ -78,14 +80,13 @@ def test_signed_in_submission_uses_account_details(client, db):
     assert client.post("/gop-y/moi", data=data).status_code == 303
     listing = client.get("/tai-khoan/gop-y").get_data(as_text=True)
     assert "Sóng di động yếu tại thôn" in listing and "Đã tiếp nhận" in listing
-    assert user.id
+    assert db.session.scalar(select(Submission.user_id)) == user.id
 
 
-def test_verify_email_then_claim_guest_submissions(client, db, app):
+def test_verify_email_then_claim_guest_submissions(client, db, app, login_as):
     guest, _token = make_submission(contact_email="khach@example.vn", contact_phone=None)
     other, _token = make_submission(contact_email="nguoi-khac@example.vn", contact_phone=None)
-    make_user(email="khach@example.vn")
-    _sign_in(client, "khach@example.vn")
+    login_as(make_user(email="khach@example.vn"))
     assert "Thêm vào tài khoản" not in client.get("/tai-khoan/gop-y").get_data(as_text=True)  # not verified yet
 
     html = client.get("/tai-khoan").get_data(as_text=True)
@@ -105,13 +106,13 @@ def test_verify_email_then_claim_guest_submissions(client, db, app):
     assert guest.user_id is not None and other.user_id is None
 
 
-def test_changing_email_drops_its_verification(client, db):
+def test_changing_email_drops_its_verification(client, db, login_as):
     user = make_user(email="cu@example.vn")
     from app.common.time import utcnow
 
     user.email_verified_at = utcnow()
     db.session.commit()
-    _sign_in(client, "cu@example.vn")
+    login_as(user)
     response = _post_form(client, "/tai-khoan", kind="individual", full_name="Tên Mới", email="moi@example.vn",
                           phone="", locale="vi")
     assert response.status_code == 303

@@ -3,7 +3,6 @@ and the rules its services keep (the last administrator stays one)."""
 import re
 
 from app.common.roles import Role
-from tests.desk_helpers import login
 from tests.factories import make_staff
 
 
@@ -13,8 +12,8 @@ def _admin_pages(app) -> set[str]:
             if rule.endpoint.startswith("admin.") and "GET" in rule.methods and not rule.arguments}
 
 
-def test_start_page_links_to_every_section(app, client, db):
-    login(client, make_staff(Role.ADMIN, email="start@example.vn"))
+def test_start_page_links_to_every_section(app, client, db, login_as):
+    login_as(make_staff(Role.ADMIN, email="start@example.vn"))
     html = client.get("/quan-tri").get_data(as_text=True)
     linked = set(re.findall(r'href="(/quan-tri/[^"?#]+)"', html))
     with app.test_request_context():
@@ -24,17 +23,17 @@ def test_start_page_links_to_every_section(app, client, db):
     assert expected and expected <= linked
 
 
-def test_only_administrators_reach_the_area(app, client, db):
+def test_only_administrators_reach_the_area(app, client, db, login_as):
     for role in (Role.CITIZEN, Role.COORDINATOR, Role.LEAD, Role.MODERATOR):
         each = app.test_client()
-        login(each, make_staff(role, email=f"{role}@example.vn"))
+        login_as(make_staff(role, email=f"{role}@example.vn"), client=each)
         assert each.get("/quan-tri/can-bo").status_code == 403, role
     assert client.get("/quan-tri/han-xu-ly").status_code == 303
 
 
-def test_the_last_administrator_cannot_demote_themself(app, client, db, monkeypatch):
+def test_the_last_administrator_cannot_demote_themself(app, client, db, monkeypatch, login_as):
     admin = make_staff(Role.ADMIN, email="only@example.vn")
-    login(client, admin)
+    login_as(admin)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     form = {"full_name": admin.full_name, "email": admin.email, "role": Role.OFFICER, "agency_id": "", "active": "y"}
     response = client.post(f"/quan-tri/can-bo/{admin.id}", data=form)
@@ -45,7 +44,7 @@ def test_the_last_administrator_cannot_demote_themself(app, client, db, monkeypa
     assert client.post(f"/quan-tri/can-bo/{admin.id}", data=form).status_code == 303
 
 
-def test_old_topics_address_redirects(client, db):
-    login(client, make_staff(Role.ADMIN, email="old@example.vn"))
+def test_old_topics_address_redirects(client, db, login_as):
+    login_as(make_staff(Role.ADMIN, email="old@example.vn"))
     response = client.get("/quan-tri/chu-de")
     assert response.status_code == 301 and response.headers["Location"] == "/quan-tri/linh-vuc"

@@ -6,8 +6,17 @@ import gzip
 import brotli
 import pytest
 
-from bench.pages import (ALL, FIRST_VISIT_GZIP_BUDGET, FRAGMENT_GZIP_BUDGET, FRAGMENTS, HTMX_HEADERS,
-                         PAGE_GZIP_BUDGET, PAGES, assets_of, is_same_host)
+from bench.pages import (
+    ALL,
+    FIRST_VISIT_GZIP_BUDGET,
+    FRAGMENT_GZIP_BUDGET,
+    FRAGMENTS,
+    HTMX_HEADERS,
+    PAGE_GZIP_BUDGET,
+    PAGES,
+    assets_of,
+    is_same_host,
+)
 from tests.conftest import FreshContextClient, csrf_token
 from tests.factories import PASSWORD, make_submission, make_user
 
@@ -142,7 +151,8 @@ def test_public_pages_answer_304_when_unchanged(page, encoding, site, client):
     assert again.get_data() == b""
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if not p.conditional], ids=ids([p for p in PAGES if not p.conditional]))
+@pytest.mark.parametrize("page", [p for p in PAGES if not p.conditional],
+                         ids=ids([p for p in PAGES if not p.conditional]))
 def test_one_time_forms_are_never_answered_from_a_cached_copy(page, site, client):
     """Each render carries a fresh idempotency key: a 304 would hand two people one key."""
     first = fetch(page, site, client)

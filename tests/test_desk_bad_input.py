@@ -1,23 +1,22 @@
 """Nothing a person sends to the desk, the admin area or the private page answers 500."""
 import pytest
 
-from app.submissions import workflow
 from app.common.roles import Role
 from app.desk.forms import ACTION_FORMS
+from app.submissions import workflow
 from tests.factories import agency_id, make_staff, make_submission
-from tests.desk_helpers import login
 
 GARBAGE = ["", " ", "abc", "-1", "0", "99999999999999999999", "1.5", "<script>x</script>", "ﾠ", "\x00", "%", "'; --"]
 
 
 @pytest.mark.parametrize("role", ["coordinator", "lead"])
-def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch):
+def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch, login_as):
     coordinator = make_staff(Role.COORDINATOR, email="c@example.vn")
     user = coordinator if role == "coordinator" else make_staff(Role.LEAD, "BKHCN", email="l@example.vn")
     submission, _token = make_submission()
     if role == "lead":
         workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
-    login(client, user)
+    login_as(user)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     for action, form_class in ACTION_FORMS.items():
         names = _field_names(form_class)
@@ -36,13 +35,13 @@ def _field_names(form_class) -> list[str]:
 @pytest.mark.parametrize("query", ["status=%00", "topic=-1", "province=abc", "page=99999999999999999999",
                                    "page=-5", "due=x&sort=y&kind=z", "q=" + "a" * 500, "q=%25%5F%5C",
                                    "mine=1&unassigned=1"])
-def test_garbage_queue_filters_never_500(client, db, query):
-    login(client, make_staff(Role.COORDINATOR, email="q@example.vn"))
+def test_garbage_queue_filters_never_500(client, db, query, login_as):
+    login_as(make_staff(Role.COORDINATOR, email="q@example.vn"))
     assert client.get(f"/can-bo?{query}").status_code == 200
 
 
-def test_garbage_to_admin_forms_never_500(app, client, db, monkeypatch):
-    login(client, make_staff(Role.ADMIN, email="a@example.vn"))
+def test_garbage_to_admin_forms_never_500(app, client, db, monkeypatch, login_as):
+    login_as(make_staff(Role.ADMIN, email="a@example.vn"))
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     posts = {
         "/quan-tri/can-bo": {"full_name": "x", "email": "a@example.vn", "role": "emperor", "agency_id": "abc"},
@@ -56,26 +55,27 @@ def test_garbage_to_admin_forms_never_500(app, client, db, monkeypatch):
     assert client.get("/quan-tri/can-bo/99999").status_code == 404
 
 
-def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch):
+def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch, login_as):
     from sqlalchemy import select
 
     from app.accounts.models import User
     from app.submissions import deadlines
 
-    login(client, make_staff(Role.ADMIN, email="a2@example.vn"))
+    login_as(make_staff(Role.ADMIN, email="a2@example.vn"))
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     response = client.post("/quan-tri/can-bo", data={"full_name": "Cán Bộ Mới", "email": "Moi@Example.vn",
                                                      "role": "officer", "agency_id": str(agency_id("BTC")),
                                                      "password": "mat-khau-dai-du", "active": "y"})
     assert response.status_code == 303
     created = db.session.scalar(select(User).where(User.email == "moi@example.vn"))
-    assert created.role == "officer" and created.agency_id == agency_id("BTC") and created.check_password("mat-khau-dai-du")
+    assert created.role == "officer" and created.agency_id == agency_id("BTC")
+    assert created.check_password("mat-khau-dai-du")
     response = client.post("/quan-tri/han-xu-ly", data={"kind": "policy", "policy-classify_days": "2",
                                                          "policy-answer_days": "15"})
     assert response.status_code == 303 and deadlines.answer_days("policy") == 15
 
 
-def test_nul_and_control_characters_never_reach_the_database(app, client, db, monkeypatch):
+def test_nul_and_control_characters_never_reach_the_database(app, client, db, monkeypatch, login_as):
     coordinator = make_staff(Role.COORDINATOR, email="n@example.vn")
     officer = make_staff(Role.OFFICER, "BKHCN", email="o@example.vn")
     submission, token = make_submission()
@@ -90,5 +90,5 @@ def test_nul_and_control_characters_never_reach_the_database(app, client, db, mo
     assert ext_note == ["Trả lời"]
     login_client = client.application.test_client()
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    login(login_client, coordinator)
+    login_as(coordinator, client=login_client)
     assert login_client.get("/can-bo?q=%00s%C3%B3ng").status_code == 200

@@ -11,7 +11,7 @@ from app.forum import services as forum
 from app.forum.models import Badge, Post
 from app.notify.models import Notification
 from tests.factories import make_submission
-from tests.forum_support import established, make_board, make_thread, post_form, posts_of, sign_in
+from tests.forum_support import established, make_board, make_thread, post_form, posts_of
 
 
 def test_forum_index_lists_boards_as_page(client):
@@ -38,10 +38,10 @@ def test_unknown_board_and_thread_are_404(client):
     assert client.get("/dien-dan/bai/999999").status_code == 404
 
 
-def test_citizen_starts_a_thread_and_replies(client):
+def test_citizen_starts_a_thread_and_replies(client, login_as):
     make_board()
     citizen = established()
-    sign_in(client, citizen)
+    login_as(citizen)
     response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi",
                          {"title": "Đề xuất mở dữ liệu xe buýt", "body": "Nên công bố **lộ trình** xe buýt."})
     assert response.status_code == 303
@@ -52,19 +52,19 @@ def test_citizen_starts_a_thread_and_replies(client):
     assert "<strong>lộ trình</strong>" in html and "Tôi đồng ý với đề xuất này." in html
 
 
-def test_invalid_thread_keeps_what_was_typed(client):
+def test_invalid_thread_keeps_what_was_typed(client, login_as):
     make_board()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {"title": "Ồ", "body": "Nội dung vẫn còn đây"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Nội dung vẫn còn đây" in html and 'href="#title"' in html
 
 
-def test_quote_prefills_the_reply_with_the_quoted_post(client):
+def test_quote_prefills_the_reply_with_the_quoted_post(client, login_as):
     thread = make_thread(body="Câu gốc cần trích dẫn")
     first = posts_of(thread)[0]
-    sign_in(client, established())
+    login_as(established())
     html = client.get(f"/dien-dan/chu-de/{thread.id}/tra-loi?quote={first.id}").get_data(as_text=True)
     assert "&gt; Câu gốc cần trích dẫn" in html
     assert f'name="quote_of" type="hidden" value="{first.id}"' in html
@@ -75,7 +75,7 @@ def test_long_thread_is_paginated_with_load_more_and_plain_links(client, htmx_he
     html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     assert html.count('<article') == forum.POSTS_PER_PAGE
     assert f'href="/dien-dan/chu-de/{thread.id}?page=2"' in html and 'rel="next"' in html
-    assert 'hx-get="/dien-dan/chu-de/%d?page=2"' % thread.id in html
+    assert f'hx-get="/dien-dan/chu-de/{thread.id}?page=2"' in html
     more = client.get(f"/dien-dan/chu-de/{thread.id}?page=2", headers=htmx_headers).get_data(as_text=True)
     assert "<html" not in more and more.count('<article') == 10 and "page=3" in more
     last = client.get(f"/dien-dan/chu-de/{thread.id}?page=3").get_data(as_text=True)
@@ -96,53 +96,54 @@ def test_markdown_links_are_nofollow_and_images_are_not_loaded(client):
     assert "<img" not in html
 
 
-def test_author_edits_within_the_window_and_the_edit_is_shown(client):
+def test_author_edits_within_the_window_and_the_edit_is_shown(client, login_as):
     citizen = established()
     thread = make_thread(citizen, body="Bản đầu tiên của bài viết")
     post = posts_of(thread)[0]
-    sign_in(client, citizen)
+    login_as(citizen)
     response = post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Bản đã sửa của bài viết"})
     assert response.status_code == 303
     html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     assert "Bản đã sửa" in html and "đã sửa" in html
 
 
-def test_edit_after_the_window_is_refused(client):
+def test_edit_after_the_window_is_refused(client, login_as):
     citizen = established()
     thread = make_thread(citizen)
     post = posts_of(thread)[0]
     post.created_at = utcnow() - forum.EDIT_WINDOW - timedelta(minutes=1)
     db.session.commit()
-    sign_in(client, citizen)
+    login_as(citizen)
     assert client.get(f"/dien-dan/bai/{post.id}/sua").status_code == 403
     assert post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Sửa muộn"}).status_code == 403
 
 
-def test_someone_else_cannot_edit_or_delete_my_post(client):
+def test_someone_else_cannot_edit_or_delete_my_post(client, login_as):
     thread = make_thread(established(), replies=0)
     post = posts_of(thread)[0]
-    sign_in(client, established())
+    login_as(established())
     assert client.get(f"/dien-dan/bai/{post.id}/sua").status_code == 403
     assert post_form(client, f"/dien-dan/bai/{post.id}/xoa").status_code == 403
 
 
-def test_deleting_my_reply_leaves_a_placeholder(client):
+def test_deleting_my_reply_leaves_a_placeholder(client, login_as):
     citizen = established()
     thread = make_thread()
     reply = forum.reply(citizen, thread, "Bài tôi sẽ xoá đi")
-    sign_in(client, citizen)
+    login_as(citizen)
     assert post_form(client, f"/dien-dan/bai/{reply.id}/xoa").status_code == 303
     html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     assert "Bài tôi sẽ xoá đi" not in html and "Bài viết này đã bị xoá." in html
 
 
-def test_vote_counts_once_per_account_and_toggles(client, htmx_headers):
+def test_vote_counts_once_per_account_and_toggles(client, htmx_headers, login_as):
     thread = make_thread()
     post = posts_of(thread)[0]
     voter = established()
-    sign_in(client, voter)
+    login_as(voter)
     first = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon", headers=htmx_headers)
-    assert first.status_code == 200 and "(1)" in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert "(1)" in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
     assert 'aria-pressed="true"' in first.get_data(as_text=True)
     second = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon")
     assert second.status_code == 303
@@ -150,13 +151,13 @@ def test_vote_counts_once_per_account_and_toggles(client, htmx_headers):
     assert post.score == 0
 
 
-def test_thread_author_marks_the_answer_but_another_citizen_cannot(client):
+def test_thread_author_marks_the_answer_but_another_citizen_cannot(client, login_as):
     author = established()
     thread = make_thread(author)
     answer = forum.reply(established(Role.OFFICER, agency_code="BKHCN"), thread, "Bộ đã có hướng dẫn tại Thông tư 01.")
-    sign_in(client, established())
+    login_as(established())
     assert post_form(client, f"/dien-dan/chu-de/{thread.id}/giai-dap/{answer.id}").status_code == 403
-    sign_in(client, author)
+    login_as(author)
     assert post_form(client, f"/dien-dan/chu-de/{thread.id}/giai-dap/{answer.id}").status_code == 303
     db.session.refresh(thread)
     assert thread.answer_post_id == answer.id
@@ -181,10 +182,10 @@ def test_badges_show_agency_expert_organisation_and_verified(client):
     assert "app-badge--organisation" in html and "app-badge--verified" in html
 
 
-def test_unread_markers_for_signed_in_readers(client):
+def test_unread_markers_for_signed_in_readers(client, login_as):
     reader = established()
     thread = make_thread()
-    sign_in(client, reader)
+    login_as(reader)
     assert "app-unread" in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
     client.get(f"/dien-dan/chu-de/{thread.id}")
     assert "app-unread" not in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
@@ -194,10 +195,10 @@ def test_unread_markers_for_signed_in_readers(client):
     assert html.count("app-tag--new") == 1
 
 
-def test_followers_get_new_replies_in_their_inbox(client):
+def test_followers_get_new_replies_in_their_inbox(client, login_as):
     thread = make_thread()
     follower = established()
-    sign_in(client, follower)
+    login_as(follower)
     assert post_form(client, f"/dien-dan/chu-de/{thread.id}/theo-doi").status_code == 303
     reply = forum.reply(established(Role.MODERATOR), thread, "Có tin mới về sóng di động")
     [item] = db.session.query(Notification).filter_by(user_id=follower.id).all()
@@ -214,10 +215,10 @@ def test_old_forum_inbox_address_moves_to_the_one_inbox(client):
     assert response.status_code == 301 and response.headers["Location"] == "/tai-khoan/thong-bao"
 
 
-def test_board_followers_hear_of_new_threads(client):
+def test_board_followers_hear_of_new_threads(client, login_as):
     board = make_board()
     follower = established()
-    sign_in(client, follower)
+    login_as(follower)
     post_form(client, "/dien-dan/chuyen-doi-so/theo-doi")
     make_thread(board=board)
     assert db.session.query(Notification).filter_by(user_id=follower.id).count() == 1
@@ -241,10 +242,10 @@ def test_search_treats_percent_and_underscore_literally(client):
     assert "Tăng 100% tốc độ mạng" in html and "Chủ đề thường" not in html
 
 
-def test_thread_linked_to_a_published_submission_shows_its_status(client):
+def test_thread_linked_to_a_published_submission_shows_its_status(client, login_as):
     submission, _token = make_submission(consent_publish=True)
     make_board()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {
         "title": "Bàn về sóng di động", "body": "Cùng thảo luận góp ý này", "submission_code": submission.code})
     assert response.status_code == 303
@@ -254,28 +255,28 @@ def test_thread_linked_to_a_published_submission_shows_its_status(client):
     assert "Bàn về sóng di động" in tracking
 
 
-def test_unpublished_submission_cannot_be_linked(client):
+def test_unpublished_submission_cannot_be_linked(client, login_as):
     submission, _token = make_submission(consent_publish=False)
     make_board()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {
         "title": "Bàn về sóng di động", "body": "Nội dung", "submission_code": submission.code})
     assert response.status_code == 422
     assert "Không có góp ý công khai nào mang mã này." in response.get_data(as_text=True)
 
 
-def test_invisible_characters_are_stripped_from_titles(client):
+def test_invisible_characters_are_stripped_from_titles(client, login_as):
     make_board()
-    sign_in(client, established())
+    login_as(established())
     post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi",
               {"title": "Tiêu\u200b đề \u202egiả mạo\u202c", "body": "Nội dung bài"})
     thread = db.session.query(forum.Thread).one()
     assert thread.title == "Tiêu đề giả mạo"
 
 
-def test_officials_only_board_refuses_citizens(client):
+def test_officials_only_board_refuses_citizens(client, login_as):
     make_board("thong-bao", "Thông báo", policy="officials")
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, "/dien-dan/thong-bao/chu-de-moi", {"title": "Tôi muốn đăng", "body": "Nội dung"})
     assert response.status_code == 403
     assert db.session.query(Post).count() == 0
@@ -295,8 +296,8 @@ def test_demo_forum_seeds_once_and_every_page_opens(client):
     assert "theo chuẩn GTFS" in html and "Lê Minh Lãnh" in html
 
 
-def test_admin_creates_a_board_with_a_clean_address(client):
-    sign_in(client, established(Role.ADMIN))
+def test_admin_creates_a_board_with_a_clean_address(client, login_as):
+    login_as(established(Role.ADMIN))
     page = "/dien-dan/quan-tri/chuyen-muc"
     response = post_form(client, page, {"name": "Đổi mới sáng tạo", "post_policy": "officials"}, page=page)
     assert response.status_code == 303 and response.headers["Location"] == "/dien-dan/doi-moi-sang-tao"

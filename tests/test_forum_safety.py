@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import Thread
 from app.moderation import services as moderation
-from tests.forum_support import established, make_board, make_thread, newcomer, post_form, posts_of, sign_in, suspended
+from tests.forum_support import established, make_board, make_thread, newcomer, post_form, posts_of, suspended
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -61,9 +61,9 @@ def dangerous(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_post_is_rendered_harmless(client, htmx_headers, text):
+def test_hostile_post_is_rendered_harmless(client, htmx_headers, text, login_as):
     thread = make_thread()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": text})
     assert response.status_code in (303, 422)
     fragment = client.get(f"/dien-dan/chu-de/{thread.id}", headers=htmx_headers)
@@ -74,18 +74,18 @@ def test_hostile_post_is_rendered_harmless(client, htmx_headers, text):
 
 
 @pytest.mark.parametrize("text,message", REFUSED)
-def test_bad_posts_are_refused_with_a_clear_message(client, text, message):
+def test_bad_posts_are_refused_with_a_clear_message(client, text, message, login_as):
     thread = make_thread()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": text})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert len(posts_of(thread)) == 1
 
 
 @pytest.mark.parametrize("title", HOSTILE[:6] + ["\u202eTiêu đề đảo chiều\u202c", "A\x00B tiêu đề có NUL"])
-def test_hostile_titles_are_escaped_or_cleaned(client, title):
+def test_hostile_titles_are_escaped_or_cleaned(client, title, login_as):
     make_board()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {"title": title, "body": "Nội dung bình thường"})
     assert response.status_code in (303, 422)
     html = client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
@@ -100,27 +100,29 @@ def test_hostile_titles_are_escaped_or_cleaned(client, title):
     "/dien-dan/chu-de/1?page=%00", "/dien-dan/%00", "/kiem-duyet/nhat-ky?page=-1", "/kiem-duyet/bao-cao/xyz/1",
     "/dien-dan/chu-de/1/tra-loi?quote=abc", "/dien-dan/chu-de/99999999999999999999999",
 ])
-def test_odd_requests_never_fail(client, url):
+def test_odd_requests_never_fail(client, url, login_as):
     make_thread()
-    sign_in(client, established())
+    login_as(established())
     assert client.get(url).status_code in (200, 303, 400, 404)  # 400: a NUL in the path
 
 
 @pytest.mark.parametrize("data", [
-    {"action": "bogus"}, {"action": "suspend", "rule": "spam", "days": "abc"}, {"action": "suspend", "rule": "spam", "days": "9999"},
+    {"action": "bogus"}, {"action": "suspend", "rule": "spam", "days": "abc"}, {"action": "suspend", "rule": "spam",
+                                                                                "days": "9999"},
     {"action": "move", "board_id": "999"}, {"action": "slow_mode", "minutes": "-5"}, {"action": "hide", "rule": "nope"},
     {"action": "hide", "rule": "spam", "note": "\x00" * 500},
 ])
-def test_odd_moderator_input_never_fails(client, data):
+def test_odd_moderator_input_never_fails(client, data, login_as):
     thread = make_thread()
-    sign_in(client, established(Role.MODERATOR))
+    login_as(established(Role.MODERATOR))
     assert post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", data).status_code == 303
 
 
-@pytest.mark.parametrize("data", [{}, {"reason": "bogus"}, {"reason": "other", "note": "x" * 1000}, {"reason": "spam", "note": "\x00"}])
-def test_odd_flags_never_fail(client, data):
+@pytest.mark.parametrize("data", [{}, {"reason": "bogus"}, {"reason": "other", "note": "x" * 1000},
+                                  {"reason": "spam", "note": "\x00"}])
+def test_odd_flags_never_fail(client, data, login_as):
     thread = make_thread()
-    sign_in(client, established())
+    login_as(established())
     assert post_form(client, f"/kiem-duyet/bao-cao/chu-de/{thread.id}", data).status_code in (303, 422)
 
 
@@ -140,11 +142,11 @@ def world(db):
     return {"slug": board.slug, "thread": thread.id, "post": post.id, "action": entry.id}
 
 
-def _as(client, role):
+def _as(login_as, role):
     user = {"anonymous": None, "citizen": lambda: established(), "suspended": suspended,
             "moderator": lambda: established(Role.MODERATOR), "admin": lambda: established(Role.ADMIN)}[role]
     if user:
-        sign_in(client, user())
+        login_as(user())
     return "/dien-dan" if user else "/dang-nhap"
 
 
@@ -186,8 +188,8 @@ POSTS = [
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
 @pytest.mark.parametrize("row", GETS, ids=[row[0] for row in GETS])
-def test_every_page_gives_the_right_status_for_each_role(client, world, row, role_index, role):
-    _as(client, role)
+def test_every_page_gives_the_right_status_for_each_role(client, login_as, world, row, role_index, role):
+    _as(login_as, role)
     response = client.get(row[0].format(**world))
     assert response.status_code == row[1 + role_index]
     if role == "anonymous" and response.status_code == 303:
@@ -196,8 +198,8 @@ def test_every_page_gives_the_right_status_for_each_role(client, world, row, rol
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
 @pytest.mark.parametrize("row", POSTS, ids=[row[0] for row in POSTS])
-def test_every_action_gives_the_right_status_for_each_role(client, world, row, role_index, role):
-    page = _as(client, role)
+def test_every_action_gives_the_right_status_for_each_role(client, login_as, world, row, role_index, role):
+    page = _as(login_as, role)
     response = post_form(client, row[0].format(**world), row[1], page=page)
     assert response.status_code == row[2 + role_index]
 
@@ -237,8 +239,8 @@ def busy_forum(db):
     "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/kiem-duyet", "/tai-khoan/thong-bao",
     "/dien-dan/chu-de/{thread}/tra-loi?quote={post}",
 ])
-def test_forum_pages_fit_one_initial_window(client, busy_forum, url):
-    sign_in(client, established(Role.MODERATOR))
+def test_forum_pages_fit_one_initial_window(client, busy_forum, url, login_as):
+    login_as(established(Role.MODERATOR))
     response = client.get(url.format(**busy_forum))
     assert response.status_code == 200
     assert _gzipped(response) <= PAGE_BUDGET
@@ -248,21 +250,21 @@ def test_forum_pages_fit_one_initial_window(client, busy_forum, url):
     "/dien-dan/{slug}?page=2", "/dien-dan/chu-de/{thread}?page=2", "/dien-dan/chu-de/{thread}?page=3",
     "/dien-dan/tim-kiem?q=du+lieu", "/kiem-duyet/nhat-ky", "/tai-khoan/thong-bao",
 ])
-def test_forum_fragments_fit_two_kilobytes(client, busy_forum, htmx_headers, url):
-    sign_in(client, established())
+def test_forum_fragments_fit_two_kilobytes(client, busy_forum, htmx_headers, url, login_as):
+    login_as(established())
     response = client.get(url.format(**busy_forum), headers=htmx_headers)
     assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
     assert _gzipped(response) <= FRAGMENT_BUDGET, _gzipped(response)
 
 
-def test_vote_fragment_fits_two_kilobytes(client, busy_forum, htmx_headers):
-    sign_in(client, established())
+def test_vote_fragment_fits_two_kilobytes(client, busy_forum, htmx_headers, login_as):
+    login_as(established())
     response = post_form(client, f"/dien-dan/bai/{busy_forum['post']}/binh-chon", headers=htmx_headers)
     assert response.status_code == 200 and _gzipped(response) <= FRAGMENT_BUDGET
 
 
 
-def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
+def test_a_full_inbox_fits_the_budgets(client, htmx_headers, login_as):
     """A page of the one inbox, forum lines with their links and moderators' notes, still fits."""
     reader = established()
     threads = [make_thread(title=f"Chủ đề thảo luận số {number} về dữ liệu mở giao thông") for number in range(3)]
@@ -270,11 +272,12 @@ def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
         forum.toggle_follow(reader, thread=thread)
     db.session.commit()
     for number in range(24):
-        forum.reply(established(Role.OFFICER, agency_code="BKHCN"), threads[number % 3], f"{REALISTIC} (ý kiến {number})")
+        forum.reply(established(Role.OFFICER, agency_code="BKHCN"), threads[number % 3],
+                    f"{REALISTIC} (ý kiến {number})")
     own = forum.reply(reader, threads[0], REALISTIC)
     moderation.act(established(Role.MODERATOR), "warn", "post", own.id, "offensive",
                    "Xin giữ lời lẽ ôn hoà, không nhắc tên người khác trong bài viết công khai.")
-    sign_in(client, reader)
+    login_as(reader)
     fragment = client.get("/tai-khoan/thong-bao", headers=htmx_headers)
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in html
@@ -285,14 +288,15 @@ def test_a_full_inbox_fits_the_budgets(client, htmx_headers):
 
 
 @pytest.mark.parametrize("url,data", [
-    ("/dien-dan/quan-tri/hoi-dap", {"board_id": "1", "title": "Đối thoại", "body": "Giới thiệu", "starts_at": "2026-12-01T09:00",
+    ("/dien-dan/quan-tri/hoi-dap", {"board_id": "1", "title": "Đối thoại", "body": "Giới thiệu",
+                                    "starts_at": "2026-12-01T09:00",
                                      "ends_at": "2026-12-01T11:00", "panel": "a\x00b@example.vn"}),
     ("/dien-dan/quan-tri/hoi-dap", {"board_id": "abc", "starts_at": "không phải ngày"}),
     ("/dien-dan/quan-tri/huy-hieu", {"email": "x\x00@example.vn", "kind": "expert"}),
     ("/dien-dan/quan-tri/chuyen-muc", {"name": "\x00\u202e", "slug": "%00/../", "post_policy": "everyone"}),
     ("/kiem-duyet/tu-cam", {"word": "\x00\x00"}),
 ])
-def test_odd_admin_input_never_fails(client, url, data):
+def test_odd_admin_input_never_fails(client, url, data, login_as):
     make_board()
-    sign_in(client, established(Role.ADMIN))
+    login_as(established(Role.ADMIN))
     assert post_form(client, url, data).status_code in (303, 422)

@@ -29,7 +29,8 @@ def test_every_vietnamese_translation_keeps_its_placeholders():
     for message in _catalog():
         if not message.id or isinstance(message.id, tuple):
             continue
-        assert set(re.findall(r"%\(\w+\)[sd]", message.id)) == set(re.findall(r"%\(\w+\)[sd]", message.string)), message.id
+        assert set(re.findall(r"%\(\w+\)[sd]", message.id)) == set(re.findall(r"%\(\w+\)[sd]",
+                                                                              message.string)), message.id
 
 
 def _english_phrases() -> list[str]:

@@ -8,11 +8,6 @@ from tests.factories import make_staff, make_user
 DESK_LINK, ADMIN_LINK = 'href="/can-bo"', 'href="/quan-tri"'
 
 
-def _sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = str(user.id), True
-
-
 @pytest.mark.parametrize(("role", "desk", "admin"), [
     (None, False, False),
     (Role.CITIZEN, False, False),
@@ -22,18 +17,18 @@ def _sign_in(client, user) -> None:
     (Role.LEAD, True, False),
     (Role.ADMIN, False, True),
 ])
-def test_the_header_offers_the_desk_to_staff_and_administration_to_administrators(client, db, role, desk, admin):
+def test_the_header_offers_the_desk_to_staff_and_administration_to_administrators(client, db, role, desk, admin, login_as):
     if role is not None:
         user = make_staff(role, "BKHCN") if role in Role.AGENCY_STAFF else make_user(role)
-        _sign_in(client, user)
+        login_as(user)
     header = client.get("/quyen-rieng-tu").get_data(as_text=True).split("</header>")[0]
     assert (DESK_LINK in header, ADMIN_LINK in header) == (desk, admin)
     assert ('href="/dang-nhap"' in header) == (role is None)
 
 
-def test_a_disabled_account_is_offered_nothing(client, db):
+def test_a_disabled_account_is_offered_nothing(client, db, login_as):
     user = make_staff(Role.OFFICER, "BKHCN", active=False)
-    _sign_in(client, user)
+    login_as(user)
     assert DESK_LINK not in client.get("/quyen-rieng-tu").get_data(as_text=True)
 
 

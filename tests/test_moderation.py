@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.common.errors import PermissionDenied
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
@@ -13,9 +14,16 @@ from app.moderation import services as moderation
 from app.moderation.models import Appeal, FilterWord, Flag, ModerationAction, Suspension
 from app.moderation.wordfilter import SEED_WORDS, find_hits
 from app.notify.models import Notification
-from app.common.errors import PermissionDenied
-from tests.forum_support import (established, make_board, make_thread, newcomer, post_form, posts_of, reload, sign_in,
-                                 suspended)
+from tests.forum_support import (
+    established,
+    make_board,
+    make_thread,
+    newcomer,
+    post_form,
+    posts_of,
+    reload,
+    suspended,
+)
 
 
 def _told_of_decisions(author) -> int:
@@ -30,20 +38,20 @@ def words(db):
     moderation.seed_words()
 
 
-def test_new_accounts_first_post_waits_for_approval(client):
+def test_new_accounts_first_post_waits_for_approval(client, login_as):
     thread = make_thread()
     author = newcomer()
-    sign_in(client, author)
+    login_as(author)
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Bài đầu tiên của tôi ở đây"})
     assert response.status_code == 303
     post = db.session.query(Post).filter_by(author_id=author.id).one()
     assert post.status == "held" and post.held_reason == "new_account"
     own_view = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     assert "Bài đầu tiên của tôi" in own_view and "Đang chờ duyệt" in own_view
-    sign_in(client, established())
+    login_as(established())
     assert "Bài đầu tiên của tôi" not in client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
     moderator = established(Role.MODERATOR)
-    sign_in(client, moderator)
+    login_as(moderator)
     queue = client.get("/kiem-duyet").get_data(as_text=True)
     assert "Bài đầu tiên của tôi" in queue and "bài đầu tiên của tài khoản mới" in queue
     assert post_form(client, f"/kiem-duyet/hanh-dong/bai/{post.id}", {"action": "approve"}).status_code == 303
@@ -63,9 +71,9 @@ def test_new_accounts_held_thread_is_published_on_approval(client):
     assert board.thread_count == 1
 
 
-def test_profane_word_without_diacritics_is_held(client, words):
+def test_profane_word_without_diacritics_is_held(client, words, login_as):
     thread = make_thread()
-    sign_in(client, established())
+    login_as(established())
     post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Ai nói thế là do ngu thật"})
     post = posts_of(thread)[-1]
     assert post.status == "held" and post.held_reason == "word_filter"
@@ -88,32 +96,33 @@ def test_many_links_are_held(client):
     assert post.status == "held" and post.held_reason == "links"
 
 
-def test_admin_edits_the_word_list(client):
+def test_admin_edits_the_word_list(client, login_as):
     admin = established(Role.ADMIN)
-    sign_in(client, admin)
+    login_as(admin)
     assert post_form(client, "/kiem-duyet/tu-cam", {"word": "Thằng Hề"}, page="/kiem-duyet/tu-cam").status_code == 303
     word = db.session.query(FilterWord).one()
     assert word.word == "thằng hề"
     assert post_form(client, f"/kiem-duyet/tu-cam/{word.id}/xoa", page="/kiem-duyet/tu-cam").status_code == 303
     assert db.session.query(FilterWord).count() == 0
-    sign_in(client, established(Role.MODERATOR))
+    login_as(established(Role.MODERATOR))
     assert client.get("/kiem-duyet/tu-cam").status_code == 403
 
 
-def test_flag_once_per_person_per_item(client):
+def test_flag_once_per_person_per_item(client, login_as):
     thread = make_thread()
     post = posts_of(thread)[0]
-    sign_in(client, established())
+    login_as(established())
     first = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "spam"})
     second = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "offensive"})
     assert first.status_code == second.status_code == 303
-    assert "đã báo cáo nội dung này" in client.get(second.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "đã báo cáo nội dung này" in client.get(second.headers["Location"],
+                                                   follow_redirects=True).get_data(as_text=True)
     assert db.session.query(Flag).count() == 1
 
 
-def test_flag_for_other_reason_needs_a_note(client):
+def test_flag_for_other_reason_needs_a_note(client, login_as):
     thread = make_thread()
-    sign_in(client, established())
+    login_as(established())
     response = post_form(client, f"/kiem-duyet/bao-cao/chu-de/{thread.id}", {"reason": "other"})
     assert response.status_code == 422 and "Hãy cho biết nội dung có vấn đề gì." in response.get_data(as_text=True)
 
@@ -132,14 +141,14 @@ def test_three_established_flaggers_hide_the_item_until_reviewed(client):
     assert db.session.query(ModerationAction).filter_by(action="auto_hide").count() == 1
 
 
-def test_moderator_hides_a_flagged_post_and_the_public_log_shows_it(client):
+def test_moderator_hides_a_flagged_post_and_the_public_log_shows_it(client, login_as):
     thread = make_thread()
     author = established(full_name="Tác Giả Bị Ẩn")
     post = forum.reply(author, thread, "Nội dung xúc phạm người khác")
     flagger = established()
-    sign_in(client, flagger)
+    login_as(flagger)
     post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "offensive", "note": "lăng mạ"})
-    sign_in(client, established(Role.MODERATOR, full_name="Người Kiểm Duyệt"))
+    login_as(established(Role.MODERATOR, full_name="Người Kiểm Duyệt"))
     queue = client.get("/kiem-duyet").get_data(as_text=True)
     assert "Nội dung xúc phạm" in queue and "Xúc phạm hoặc lăng mạ (1)" in queue
     response = post_form(client, f"/kiem-duyet/hanh-dong/bai/{post.id}",
@@ -153,13 +162,13 @@ def test_moderator_hides_a_flagged_post_and_the_public_log_shows_it(client):
     assert "Tác Giả Bị Ẩn" not in log and "Người Kiểm Duyệt" not in log and "Ngôn từ xúc phạm" not in log
 
 
-def test_author_is_told_why_and_can_appeal_once(client):
+def test_author_is_told_why_and_can_appeal_once(client, login_as):
     thread = make_thread()
     author = established()
     post = forum.reply(author, thread, "Bài sẽ bị ẩn")
     moderator = established(Role.MODERATOR)
     entry = moderation.act(moderator, "hide", "post", post.id, "off_topic", "Lạc đề so với chủ đề")
-    sign_in(client, author)
+    login_as(author)
     inbox = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
     assert (f'<a href="/kiem-duyet/khang-nghi/{entry.id}">Người kiểm duyệt đã xử lý nội dung của bạn trong '
             f'“{thread.title}”: Lạc đề so với chủ đề</a>') in inbox
@@ -171,37 +180,37 @@ def test_author_is_told_why_and_can_appeal_once(client):
     assert "Bạn đã khiếu nại quyết định này rồi." in again
     post_form(client, page, {"text": "Khiếu nại lần thứ hai cũng vậy thôi."}, page="/dien-dan")
     assert db.session.query(Appeal).count() == 1
-    sign_in(client, established())
+    login_as(established())
     assert client.get(page).status_code == 404  # someone else's decision
 
 
-def test_accepted_appeal_restores_the_post(client):
+def test_accepted_appeal_restores_the_post(client, login_as):
     thread = make_thread()
     author = established()
     post = forum.reply(author, thread, "Bài bị ẩn nhầm")
     moderator = established(Role.MODERATOR)
     entry = moderation.act(moderator, "hide", "post", post.id, "spam")
     appeal = moderation.appeal(author, entry.id, "Đây không phải tin rác đâu ạ.")
-    sign_in(client, moderator)
+    login_as(moderator)
     assert "Đây không phải tin rác" in client.get("/kiem-duyet").get_data(as_text=True)
     assert post_form(client, f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh", {"outcome": "overturn"},
                      page="/kiem-duyet").status_code == 303
     assert reload(post).status == "published" and reload(appeal).outcome == "overturned"
 
 
-def test_hiding_needs_a_rule(client):
+def test_hiding_needs_a_rule(client, login_as):
     thread = make_thread()
     post = forum.reply(established(), thread, "Một bài bình thường")
-    sign_in(client, established(Role.MODERATOR))
+    login_as(established(Role.MODERATOR))
     post_form(client, f"/kiem-duyet/hanh-dong/bai/{post.id}", {"action": "hide"})
     assert post.status == "published"
 
 
-def test_suspended_account_reads_but_cannot_post_flag_or_vote(client):
+def test_suspended_account_reads_but_cannot_post_flag_or_vote(client, login_as):
     thread = make_thread()
     post = posts_of(thread)[0]
     user = suspended()
-    sign_in(client, user)
+    login_as(user)
     page = client.get(f"/dien-dan/chu-de/{thread.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "bị tạm khoá đến" in html and "Spam lặp lại" in html
@@ -224,19 +233,19 @@ def test_moderator_suspends_an_author_for_some_days(client):
         forum.reply(author, thread, "Thử đăng tiếp")
 
 
-def test_locked_thread_refuses_replies_and_unlock_reopens(client):
+def test_locked_thread_refuses_replies_and_unlock_reopens(client, login_as):
     thread = make_thread()
     moderator = established(Role.MODERATOR)
-    sign_in(client, moderator)
+    login_as(moderator)
     post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", {"action": "lock"})
     assert reload(thread).locked
-    sign_in(client, established())
+    login_as(established())
     assert post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 403
     moderation.act(moderator, "unlock", "thread", thread.id)
     assert post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 303
 
 
-def test_pin_and_move_a_thread(client):
+def test_pin_and_move_a_thread(client, login_as):
     first = make_thread(title="Chủ đề bình thường")
     pinned = make_thread(title="Chủ đề quan trọng")
     other = make_board("khac", "Chuyên mục khác")
@@ -244,47 +253,47 @@ def test_pin_and_move_a_thread(client):
     moderation.act(moderator, "pin", "thread", first.id)
     html = client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
     assert html.index("Chủ đề bình thường") < html.index("Chủ đề quan trọng")
-    sign_in(client, moderator)
+    login_as(moderator)
     post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{pinned.id}", {"action": "move", "board_id": str(other.id)})
     assert reload(pinned).board_id == other.id
 
 
-def test_rate_limit_for_new_accounts(client):
+def test_rate_limit_for_new_accounts(client, login_as):
     thread = make_thread()
     author = newcomer()
     forum.reply(author, thread, "Bài thứ nhất")
     forum.reply(author, thread, "Bài thứ hai")
-    sign_in(client, author)
+    login_as(author)
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Bài thứ ba"})
     assert response.status_code == 422 and "quá nhanh" in response.get_data(as_text=True)
     assert "Bài thứ ba" in response.get_data(as_text=True)  # the text is kept
 
 
-def test_slow_mode_allows_one_post_per_interval(client):
+def test_slow_mode_allows_one_post_per_interval(client, login_as):
     thread = make_thread()
     moderation.act(established(Role.MODERATOR), "slow_mode", "thread", thread.id, minutes=10)
     author = established()
     forum.reply(author, thread, "Một ý kiến")
-    sign_in(client, author)
+    login_as(author)
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Ý kiến tiếp theo"})
     assert response.status_code == 422 and "chế độ chậm" in response.get_data(as_text=True)
 
 
-def test_duplicate_post_is_refused(client):
+def test_duplicate_post_is_refused(client, login_as):
     thread = make_thread()
     author = established()
     forum.reply(author, thread, "Tôi đồng ý hoàn toàn")
-    sign_in(client, author)
+    login_as(author)
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "  TÔI ĐỒNG Ý hoàn toàn "})
     assert response.status_code == 422 and "đã đăng nội dung này" in response.get_data(as_text=True)
 
 
-def test_moderator_edits_with_a_note_and_the_author_is_told(client):
+def test_moderator_edits_with_a_note_and_the_author_is_told(client, login_as):
     thread = make_thread()
     author = established()
     post = forum.reply(author, thread, "Số điện thoại của anh ấy là 0912345678")
     moderator = established(Role.MODERATOR)
-    sign_in(client, moderator)
+    login_as(moderator)
     refused = post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Đã gỡ số điện thoại"})
     assert refused.status_code == 422
     response = post_form(client, f"/dien-dan/bai/{post.id}/sua",
@@ -294,22 +303,22 @@ def test_moderator_edits_with_a_note_and_the_author_is_told(client):
     assert _told_of_decisions(author) == 1
 
 
-def test_queue_is_for_moderators_only(client):
-    sign_in(client, established())
+def test_queue_is_for_moderators_only(client, login_as):
+    login_as(established())
     assert client.get("/kiem-duyet").status_code == 403
     thread = make_thread()
     assert post_form(client, f"/kiem-duyet/hanh-dong/chu-de/{thread.id}", {"action": "lock"}).status_code == 403
     assert not reload(thread).locked
 
 
-def test_daily_limit_counts_posts_of_the_last_day(client):
+def test_daily_limit_counts_posts_of_the_last_day(client, login_as):
     thread = make_thread()
     author = established()
     for number in range(moderation.ESTABLISHED_LIMITS.per_day):
         db.session.add(Post(thread_id=thread.id, author_id=author.id, body_source=f"cũ {number}", body_html="",
                             search_text=f"cu {number}", created_at=utcnow() - timedelta(hours=2)))
     db.session.commit()
-    sign_in(client, author)
+    login_as(author)
     response = post_form(client, f"/dien-dan/chu-de/{thread.id}/tra-loi", {"body": "Một bài nữa hôm nay"})
     assert response.status_code == 422 and "200 bài mỗi ngày" in response.get_data(as_text=True)
 

@@ -10,11 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app.submissions import workflow
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.notify import outbox, tasks
 from app.notify.models import MessageStatus, Notification, OutboxMessage
+from app.submissions import workflow
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/1"
@@ -207,9 +207,9 @@ def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
     assert any("Bo Khoa hoc" in line["text"] or submission.code in line["text"] for line in sms())
 
 
-def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_language(app, client, db, staff):
+def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_language(app, client, db, staff, login_as):
     from app.forum import services as forum
-    from tests.forum_support import established, make_thread, sign_in
+    from tests.forum_support import established, make_thread
 
     english, vietnamese = established(locale="en"), established()
     submission, _token = make_submission(user=english, locale="en")
@@ -229,32 +229,31 @@ def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_lang
     assert bodies[english.id][0] == "New post in “Sóng 4G ở vùng cao”"
     assert bodies[english.id][1].startswith(f"Submission {submission.code}: ") and "Status: " in bodies[english.id][1]
 
-    sign_in(client, english)
+    login_as(english)
     html = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
     assert f'<a href="/dien-dan/bai/{reply.id}">New post in “Sóng 4G ở vùng cao”</a>' in html
     assert bodies[english.id][1] in html and html.index(bodies[english.id][1]) < html.index("New post in")
     assert "Bài mới" not in html and "Góp ý " + submission.code not in html
 
 
-def _signed_in_with_lines(client, db, count: int):
-    from tests.forum_support import sign_in
-
+def _signed_in_with_lines(client, db, count: int, login_as):
+    """A signed-in account with `count` lines in its inbox."""
     user = make_user(email="hop-thu@example.vn")
     db.session.add_all(Notification(user_id=user.id, body=f"Dòng thông báo số {number:02d}",
                                     created_at=utcnow() + timedelta(seconds=number)) for number in range(count))
     db.session.commit()
-    sign_in(client, user)
+    login_as(user)
     return user
 
 
 @pytest.mark.parametrize("page", [0, -1, 2**31, 2**63, 10**30])
-def test_any_page_of_the_inbox_answers_a_page(client, db, page):
-    _signed_in_with_lines(client, db, 3)
+def test_any_page_of_the_inbox_answers_a_page(client, db, page, login_as):
+    _signed_in_with_lines(client, db, 3, login_as)
     assert client.get(f"/tai-khoan/thong-bao?page={page}").status_code == 200
 
 
-def test_the_inbox_pages_through_newest_first_and_shows_unread_once(client, db):
-    _signed_in_with_lines(client, db, 21)
+def test_the_inbox_pages_through_newest_first_and_shows_unread_once(client, db, login_as):
+    _signed_in_with_lines(client, db, 21, login_as)
     first = client.get("/tai-khoan/thong-bao").get_data(as_text=True)
     assert "<strong>" in first and "Dòng thông báo số 20" in first and "Dòng thông báo số 00" not in first
     second = client.get("/tai-khoan/thong-bao?page=2").get_data(as_text=True)

@@ -31,7 +31,8 @@ def test_search_treats_like_wildcards_as_text(client, db):
 
 def test_filters_and_pages(client, db):
     for index in range(25):
-        make_submission(consent_publish=True, title=f"Góp ý số {index:02d} về dữ liệu", province_code=1 if index % 2 else 79)
+        make_submission(consent_publish=True, title=f"Góp ý số {index:02d} về dữ liệu",
+                        province_code=1 if index % 2 else 79)
     first = client.get("/gop-y").get_data(as_text=True)
     assert 'rel="next"' in first and "Góp ý số 24" in first and "Góp ý số 00" not in first
     second = client.get("/gop-y?page=2").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """The SMS gateway adapter against a real HTTP server on this machine."""
 import json
 import threading
+import urllib.error
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -41,5 +42,5 @@ def test_sms_is_posted_to_the_gateway(gateway):
 
 def test_a_refusing_gateway_raises_so_the_outbox_retries(gateway):
     gateway.status = 503
-    with pytest.raises(Exception):
+    with pytest.raises(urllib.error.HTTPError):
         backends.send_sms("0912345678", "thu lai sau")

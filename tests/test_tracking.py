@@ -1,9 +1,13 @@
 """Looking a code up: the check digit, the public page without personal data, htmx."""
 import itertools
+import re
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 
-from app.submissions import codes
+from app.extensions import db as ext_db
+from app.submissions import codes, lookups
 from tests.factories import make_submission
 
 
@@ -55,9 +59,41 @@ def test_typo_is_caught_before_the_database(client, db):
     submission, _token = make_submission()
     code = submission.code
     typo = code[:4] + str((int(code[4]) + 1) % 10) + code[5:]
-    response = client.get(f"/tra-cuu?code={typo}")
+    with _submission_queries() as queries:
+        response = client.get(f"/tra-cuu?code={typo}")
     assert response.status_code == 422
     assert "gõ nhầm" in response.get_data(as_text=True)
+    assert queries == [], "a code with a wrong check digit reached the database"
+
+
+def test_a_stored_code_with_a_wrong_check_digit_is_not_found(client, db):
+    """Only the check digit stands between this lookup and the row: the body is stored with a
+    wrong check digit, so a lookup that skipped the check would find it."""
+    submission, _token = make_submission()
+    body = submission.code[:-1]
+    wrong = body + str((int(codes.check_digit(body)) + 1) % 10)
+    submission.code = wrong
+    db.session.commit()
+    assert lookups.find_by_code(wrong) is None and lookups.find_by_typed_code(codes.display(wrong)) is None
+    response = client.get(f"/tra-cuu?code={wrong}")
+    assert response.status_code == 422 and "gõ nhầm" in response.get_data(as_text=True)
+    assert client.get(f"/tra-cuu/{wrong}").status_code == 404
+
+
+@contextmanager
+def _submission_queries():
+    """The SQL statements that read the submission table while the block runs."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if re.search(r"\bFROM submission\b", statement):
+            seen.append(statement)
+
+    event.listen(ext_db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(ext_db.engine, "before_cursor_execute", record)
 
 
 def test_unknown_valid_code_is_404_with_message(client, db):

@@ -14,13 +14,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app import create_app
-from app.submissions import workflow
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.notify import outbox, tasks
 from app.notify.models import MessageStatus, OutboxMessage
 from app.seeds.reference import seed_reference
+from app.submissions import workflow
 from tests.conftest import SuiteConfig
 from tests.factories import make_staff, make_submission
 from tests.test_notify import _free_port

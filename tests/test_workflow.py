@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.submissions import workflow
-from app.common.roles import Role
 from app.common.errors import Conflict, PermissionDenied, ValidationError
+from app.common.roles import Role
 from app.common.time import utcnow
+from app.submissions import workflow
 from app.submissions.models import Submission, SubmissionEvent
 from app.submissions.states import Status
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission

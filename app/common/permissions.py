@@ -36,6 +36,9 @@ def login_required(view):
             return make_response("", 303, {"Location": target})
         return view(*args, **kwargs)
 
+    # Read by tests/test_access.py, which sweeps every endpoint: the rule travels with the view
+    # (functools.wraps copies it onto any decorator applied later).
+    wrapped.requires_login = True
     return wrapped
 
 
@@ -48,9 +51,22 @@ def role_required(*roles: str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)  # for tests/test_access.py, like requires_login
         return wrapped
 
     return decorator
+
+
+def restrict_blueprint(blueprint, *roles: str) -> None:
+    """Every view of `blueprint`, whichever module adds it, needs one of `roles`: the check
+    runs before each of them and cannot be forgotten on a new page."""
+    blueprint.allowed_roles = frozenset(roles)  # read by tests/test_access.py
+    blueprint.requires_login = True
+
+    @blueprint.before_request
+    @role_required(*roles)
+    def _guard():
+        return None
 
 
 def signed_in(user) -> bool:

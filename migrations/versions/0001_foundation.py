@@ -1,13 +1,12 @@
 """foundation: accounts, agencies, submissions, outbox
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-23 16:20:14.456045
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001_foundation'
@@ -129,7 +128,8 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_submission_agency_id_agency')),
     sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], name=op.f('fk_submission_assignee_id_user')),
-    sa.ForeignKeyConstraint(['merged_into_id'], ['submission.id'], name=op.f('fk_submission_merged_into_id_submission')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['submission.id'],
+                            name=op.f('fk_submission_merged_into_id_submission')),
     sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_submission_topic_id_topic')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_submission_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission')),
@@ -157,7 +157,8 @@ def upgrade():
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('used_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_verification_code_user_id_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_verification_code_user_id_user'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_code'))
     )
     with op.batch_alter_table('verification_code', schema=None) as batch_op:
@@ -171,7 +172,8 @@ def upgrade():
     sa.Column('content_type', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_attachment_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'],
+                            name=op.f('fk_attachment_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),
     sa.UniqueConstraint('storage_key', name=op.f('uq_attachment_storage_key'))
     )
@@ -185,7 +187,8 @@ def upgrade():
     sa.Column('granted', sa.Boolean(), nullable=False),
     sa.Column('notice_version', sa.String(length=16), nullable=False),
     sa.Column('recorded_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_consent_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_consent_submission_id_submission'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consent'))
     )
     with op.batch_alter_table('consent', schema=None) as batch_op:
@@ -206,7 +209,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_outbox_message_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'],
+                            name=op.f('fk_outbox_message_submission_id_submission'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
     )
@@ -228,7 +232,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_submission_event_actor_id_user')),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_submission_event_agency_id_agency')),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_submission_event_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'],
+                            name=op.f('fk_submission_event_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission_event'))
     )
     with op.batch_alter_table('submission_event', schema=None) as batch_op:

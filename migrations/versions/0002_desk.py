@@ -5,9 +5,8 @@ Revises: 0001_foundation
 Create Date: 2026-11-23 16:34:36.698410
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0002_desk"
@@ -34,8 +33,10 @@ def upgrade():
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('lead_comment', sa.Text(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_answer_draft_author_id_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_answer_draft_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_answer_draft_author_id_user'),
+                            ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'],
+                            name=op.f('fk_answer_draft_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answer_draft')),
     sa.UniqueConstraint('submission_id', name=op.f('uq_answer_draft_submission_id'))
     )
@@ -47,7 +48,8 @@ def upgrade():
     sa.Column('link', sa.String(length=300), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_notification_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'],
+                            name=op.f('fk_notification_submission_id_submission'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
@@ -62,7 +64,8 @@ def upgrade():
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('stars BETWEEN 1 AND 5', name=op.f('ck_rating_stars_range')),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_rating_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_rating_submission_id_submission'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
     sa.UniqueConstraint('submission_id', name='uq_rating_submission_id')
     )

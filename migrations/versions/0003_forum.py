@@ -6,9 +6,8 @@ Revises: 0002_desk
 Create Date: 2026-11-23 16:40:52.663253
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003_forum"
@@ -106,12 +105,14 @@ def upgrade():
     sa.Column('dialogue_ends_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_forum_thread_author_id_user')),
     sa.ForeignKeyConstraint(['board_id'], ['forum_board.id'], name=op.f('fk_forum_thread_board_id_forum_board')),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_forum_thread_submission_id_submission')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'],
+                            name=op.f('fk_forum_thread_submission_id_submission')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_thread'))
     )
     with op.batch_alter_table('forum_thread', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_forum_thread_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_forum_thread_board_list', ['board_id', 'status', 'pinned', 'last_post_at'], unique=False)
+        batch_op.create_index('ix_forum_thread_board_list', ['board_id', 'status', 'pinned', 'last_post_at'],
+                              unique=False)
         batch_op.create_index('ix_forum_thread_submission', ['submission_id'], unique=False)
 
     op.create_table('moderation_appeal',
@@ -122,7 +123,8 @@ def upgrade():
     sa.Column('outcome', sa.String(length=16), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['action_id'], ['moderation_action.id'], name=op.f('fk_moderation_appeal_action_id_moderation_action'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['action_id'], ['moderation_action.id'],
+                            name=op.f('fk_moderation_appeal_action_id_moderation_action'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_moderation_appeal_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_appeal')),
     sa.UniqueConstraint('action_id', name=op.f('uq_moderation_appeal_action_id'))
@@ -135,7 +137,8 @@ def upgrade():
     sa.Column('ends_at', sa.DateTime(), nullable=False),
     sa.Column('action_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['action_id'], ['moderation_action.id'], name=op.f('fk_moderation_suspension_action_id_moderation_action')),
+    sa.ForeignKeyConstraint(['action_id'], ['moderation_action.id'],
+                            name=op.f('fk_moderation_suspension_action_id_moderation_action')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_moderation_suspension_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_suspension'))
     )
@@ -147,8 +150,10 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('thread_id', sa.Integer(), nullable=True),
     sa.Column('board_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['board_id'], ['forum_board.id'], name=op.f('fk_forum_follow_board_id_forum_board'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_follow_thread_id_forum_thread'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['board_id'], ['forum_board.id'], name=op.f('fk_forum_follow_board_id_forum_board'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_follow_thread_id_forum_thread'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_forum_follow_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_follow')),
     sa.UniqueConstraint('user_id', 'thread_id', 'board_id', name='uq_forum_follow_user_target')
@@ -161,7 +166,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('thread_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_panelist_thread_id_forum_thread'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'],
+                            name=op.f('fk_forum_panelist_thread_id_forum_thread'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_forum_panelist_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_panelist')),
     sa.UniqueConstraint('thread_id', 'user_id', name='uq_forum_panelist_thread_user')
@@ -186,7 +192,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['answer_to_id'], ['forum_post.id'], name=op.f('fk_forum_post_answer_to_id_forum_post')),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_forum_post_author_id_user')),
     sa.ForeignKeyConstraint(['quote_of_id'], ['forum_post.id'], name=op.f('fk_forum_post_quote_of_id_forum_post')),
-    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_post_thread_id_forum_thread'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_post_thread_id_forum_thread'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_post'))
     )
     with op.batch_alter_table('forum_post', schema=None) as batch_op:
@@ -200,7 +207,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('thread_id', sa.Integer(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'], name=op.f('fk_forum_thread_read_thread_id_forum_thread'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['thread_id'], ['forum_thread.id'],
+                            name=op.f('fk_forum_thread_read_thread_id_forum_thread'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_forum_thread_read_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_thread_read')),
     sa.UniqueConstraint('user_id', 'thread_id', name='uq_forum_thread_read_user_thread')
@@ -210,7 +218,8 @@ def upgrade():
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['post_id'], ['forum_post.id'], name=op.f('fk_forum_post_vote_post_id_forum_post'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['forum_post.id'], name=op.f('fk_forum_post_vote_post_id_forum_post'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_forum_post_vote_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_post_vote')),
     sa.UniqueConstraint('post_id', 'user_id', name='uq_forum_post_vote_post_user')

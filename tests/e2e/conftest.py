@@ -72,7 +72,8 @@ def open_page(browser):
     contexts = []
 
     def _open(javascript: bool = True, viewport: dict | None = None, locale: str = "vi-VN"):
-        context = browser.new_context(java_script_enabled=javascript, viewport=viewport or {"width": 1024, "height": 768},
+        context = browser.new_context(java_script_enabled=javascript, viewport=viewport or {"width": 1024,
+                                                                                            "height": 768},
                                       locale=locale, extra_http_headers={"Accept-Language": locale})
         contexts.append(context)
         return context.new_page()

@@ -6,16 +6,15 @@ import json
 import re
 import threading
 import time
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from playwright import sync_api as playwright_api
 
 from app.common.roles import Role
 from app.extensions import db as ext_db
 from tests.factories import PASSWORD, make_staff
 from tests.test_notify import Inbox, _free_port
-
-from playwright import sync_api as playwright_api
 
 # The browser is tests/e2e/conftest.py's: one Chromium for the session, launched with the
 # flags this closed network needs; a missing Chromium fails the run instead of skipping it.

@@ -5,14 +5,13 @@ import re
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.common.roles import Role
 from app.extensions import db as _db
 from tests.factories import PASSWORD
 from tests.forum_support import established, make_thread, suspended
-
-from playwright.sync_api import expect
 
 # The browser is tests/e2e/conftest.py's: one Chromium for the session, launched with the
 # flags this closed network needs; a missing Chromium fails the run instead of skipping it.

@@ -30,7 +30,7 @@ class BaseForm(FlaskForm):
     def error_list(self):
         """(field id, message) pairs for the error summary at the top of the page; a message
         that belongs to no field links to the form itself."""
-        fields = [(self[name].id, message) for name, messages in self.errors.items() if name is not None
+        fields = [(self[name].id, message) for name, messages in self.errors.items() if name in self
                   for message in messages]
         return [*fields, *(("", message) for message in self.form_errors)]
 

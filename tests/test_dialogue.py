@@ -13,7 +13,7 @@ def _dialogue(starts_in=timedelta(hours=-1), ends_in=timedelta(hours=2)):
     board = make_board()
     admin = established(Role.ADMIN)
     official = established(Role.OFFICER, agency_code="BKHCN", full_name="Thứ Trưởng Trả Lời")
-    thread = forum.create_dialogue(admin, board, "Đối thoại về dữ liệu mở", "Mời người dân đặt câu hỏi.",
+    thread = forum.create_dialogue(admin, board.id, "Đối thoại về dữ liệu mở", "Mời người dân đặt câu hỏi.",
                                    utcnow() + starts_in, utcnow() + ends_in, [official.email])
     return thread, official
 
@@ -45,7 +45,7 @@ def test_questions_are_posted_voted_answered_and_sorted(client, htmx_headers):
     thread, official = _dialogue()
     asker, voter_a, voter_b = established(), established(), established()
     sign_in(client, asker)
-    url = f"/dien-dan/chu-de/{thread.id}"
+    url = f"/dien-dan/thao-luan/{thread.id}"
     assert post_form(client, url + "/tra-loi", {"body": "Khi nào công bố dữ liệu xe buýt?"}, page=url).status_code == 303
     assert post_form(client, url + "/tra-loi", {"body": "Dữ liệu đất đai có được mở không?"}, page=url).status_code == 303
     first, second = db.session.query(Post).filter_by(thread_id=thread.id, is_opening=False).order_by(Post.id).all()
@@ -82,7 +82,7 @@ def test_closed_dialogue_refuses_questions_and_shows_answered_first(client):
     for _ in range(3):
         forum.toggle_vote(established(), popular)
     forum.answer_question(official, answered, "Đây là câu trả lời.")
-    url = f"/dien-dan/chu-de/{thread.id}"
+    url = f"/dien-dan/thao-luan/{thread.id}"
     before = client.get(url).get_data(as_text=True)
     assert before.index("nhiều người quan tâm") < before.index("đã được trả lời")
     thread.dialogue_ends_at = utcnow() - timedelta(minutes=1)
@@ -99,6 +99,6 @@ def test_closed_dialogue_refuses_questions_and_shows_answered_first(client):
 def test_dialogue_questions_fragment_for_htmx(client, htmx_headers):
     thread, _official = _dialogue()
     forum.reply(established(), thread, "Một câu hỏi ngắn")
-    response = client.get(f"/dien-dan/chu-de/{thread.id}", headers=htmx_headers)
+    response = client.get(f"/dien-dan/thao-luan/{thread.id}", headers=htmx_headers)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and "Một câu hỏi ngắn" in html

@@ -11,6 +11,7 @@ from app.common.permissions import login_required
 from app.common.rendering import render
 from app.common.security import mark_personal
 from app.extensions import db
+from app.forum.services import discussions_of
 from app.submissions import lookups, ratings
 from app.tracking import bp
 from app.tracking.reply_forms import RatingForm, ReconsiderForm, ReplyForm
@@ -33,7 +34,8 @@ def _private_page(submission, token, status=422, **forms):
     context = reply_context(submission)
     context.update({key: value for key, value in forms.items() if key in context})
     return render("tracking/private.html", submission=submission, token=token, just_sent=False, status=status,
-                  show_notes=True, poll_url=url_for("tracking.private", token=token), **context)
+                  show_notes=True, poll_url=url_for("tracking.private", token=token),
+                  discussions=discussions_of(submission), **context)
 
 
 def _submission(token):

@@ -8,6 +8,7 @@ from app.common.permissions import can_see_private
 from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.extensions import db, limiter
+from app.forum.services import discussions_of
 from app.submissions import attachments, lookups
 from app.submissions.models import Attachment
 from app.tracking import bp
@@ -33,7 +34,8 @@ def lookup():
     if submission is None:
         form.code.errors.append(_("No submission has this code. Check it against your receipt."))
         return render("tracking/lookup.html", "tracking/_lookup.html", form=form, status=404)
-    return render("tracking/show.html", "tracking/_lookup.html", submission=submission, form=form)
+    return render("tracking/show.html", "tracking/_lookup.html", submission=submission, form=form,
+                  discussions=discussions_of(submission))
 
 
 @bp.get("/tra-cuu/<code>")
@@ -41,14 +43,15 @@ def show(code: str):
     """The public status page of one submission: no personal data."""
     submission = lookups.find_by_code(code) or abort(404)
     if not wants_fragment():
-        return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(code=code))
+        return render("tracking/show.html", "tracking/_status.html", submission=submission, form=LookupForm(code=code),
+                      discussions=discussions_of(submission))
     # The polled fragment: the version changes with every step, so while it stands still
     # the answer is a 304 without even rendering the template.
     etag = f"s{submission.id}-v{submission.version}-{get_locale()}"
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = render("tracking/_status.html", submission=submission)
+        response = render("tracking/_status.html", submission=submission, discussions=discussions_of(submission))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("HX-Request")
@@ -65,9 +68,10 @@ def private(token: str):
     g.referrer_policy = "no-referrer"  # the link is the key: never leak it to another site
     poll_url = url_for("tracking.private", token=token)
     if wants_fragment():  # the status polled from the private page, notes included
-        return render("tracking/_status.html", submission=submission, show_notes=True, poll_url=poll_url)
+        return render("tracking/_status.html", submission=submission, show_notes=True, poll_url=poll_url,
+                      discussions=discussions_of(submission))
     return render("tracking/private.html", submission=submission, token=token, just_sent="sent" in request.args,
-                  show_notes=True, poll_url=poll_url, **reply_context(submission))
+                  show_notes=True, poll_url=poll_url, discussions=discussions_of(submission), **reply_context(submission))
 
 
 @bp.get("/tep/<id:attachment_id>")

@@ -20,11 +20,15 @@ def create_app(config_class: type = Config) -> Flask:
     _register_blueprints(app)
 
     from app.common import errors, filters, i18n, rendering, security
+    from app.forum import templating as forum_templating
+    from app.moderation import templating as moderation_templating
     from app.submissions import templating
 
     errors.register(app)
     filters.register(app)
     templating.register(app)
+    forum_templating.register(app)
+    moderation_templating.register(app)
     i18n.register(app)
     rendering.register(app)
     security.register(app)

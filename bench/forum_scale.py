@@ -89,7 +89,7 @@ def main() -> None:
         cases = []
         for size, thread_id in threads.items():
             last = (size - 1) // 10 + 1
-            cases += [(size, page, f"/dien-dan/chu-de/{thread_id}?page={page}") for page in sorted({1, last})]
+            cases += [(size, page, f"/dien-dan/thao-luan/{thread_id}?page={page}") for page in sorted({1, last})]
         for _ in range(20):  # warm the template compiler and the database's caches for every case first
             for _size, _page, url in cases:
                 client.get(url)

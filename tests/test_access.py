@@ -74,14 +74,14 @@ def world(app) -> World:
     thread = make_thread(author=author, board=board)
     post = forum.reply(author, thread, "Ý kiến về sóng di động ở thôn.")
     hidden = forum.reply(people["citizen"], thread, "Bài viết sẽ bị ẩn để thử kháng nghị.")
-    action = moderation.act(people["moderator"], "hide", "post", hidden.id, "spam")
-    appeal = moderation.appeal(people["citizen"], action.id, "Tôi không quảng cáo, xin xem lại.")
+    decision = moderation.decide(people["moderator"], "hide", "post", hidden.id, "spam")
+    appeal = moderation.appeal(people["citizen"], decision.id, "Tôi không quảng cáo, xin xem lại.")
     word = moderation.add_word(people["admin"], "tu-cam-thu")
     values = {
         "submission_id": submission.id, "action": "note", "code": submission.code, "token": token,
         "attachment_id": submission.attachments[0].id, "user_id": people["officer"].id,
         "slug": board.slug, "thread_id": thread.id, "post_id": post.id, "kind": "bai", "target_id": post.id,
-        "action_id": action.id, "appeal_id": appeal.id, "word_id": word.id,
+        "decision_id": decision.id, "appeal_id": appeal.id, "word_id": word.id,
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
     }
     return World(people=people, values=values)

@@ -1,9 +1,12 @@
 """The forum: reading in small pages, writing in safe Markdown, votes, answers, follows, search."""
+import re
 from datetime import timedelta
 
 import pytest
+from flask import render_template
 
 from app.accounts.models import AccountKind, Identity
+from app.common.permissions import EDIT_WINDOW
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
@@ -34,7 +37,7 @@ def test_board_page_and_fragment_share_the_thread_list(client, htmx_headers):
 
 def test_unknown_board_and_thread_are_404(client):
     assert client.get("/dien-dan/khong-co").status_code == 404
-    assert client.get("/dien-dan/chu-de/999999").status_code == 404
+    assert client.get("/dien-dan/thao-luan/999999").status_code == 404
     assert client.get("/dien-dan/bai/999999").status_code == 404
 
 
@@ -42,7 +45,7 @@ def test_citizen_starts_a_thread_and_replies(client, login_as):
     make_board()
     citizen = established()
     login_as(citizen)
-    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi",
+    response = post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi",
                          {"title": "Đề xuất mở dữ liệu xe buýt", "body": "Nên công bố **lộ trình** xe buýt."})
     assert response.status_code == 303
     thread_url = response.headers["Location"]
@@ -55,7 +58,7 @@ def test_citizen_starts_a_thread_and_replies(client, login_as):
 def test_invalid_thread_keeps_what_was_typed(client, login_as):
     make_board()
     login_as(established())
-    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {"title": "Ồ", "body": "Nội dung vẫn còn đây"})
+    response = post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi", {"title": "Ồ", "body": "Nội dung vẫn còn đây"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Nội dung vẫn còn đây" in html and 'href="#title"' in html
@@ -65,33 +68,33 @@ def test_quote_prefills_the_reply_with_the_quoted_post(client, login_as):
     thread = make_thread(body="Câu gốc cần trích dẫn")
     first = posts_of(thread)[0]
     login_as(established())
-    html = client.get(f"/dien-dan/chu-de/{thread.id}/tra-loi?quote={first.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}/tra-loi?quote={first.id}").get_data(as_text=True)
     assert "&gt; Câu gốc cần trích dẫn" in html
     assert f'name="quote_of" type="hidden" value="{first.id}"' in html
 
 
 def test_long_thread_is_paginated_with_load_more_and_plain_links(client, htmx_headers):
     thread = make_thread(replies=24)
-    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     assert html.count('<article') == forum.POSTS_PER_PAGE
-    assert f'href="/dien-dan/chu-de/{thread.id}?page=2"' in html and 'rel="next"' in html
-    assert f'hx-get="/dien-dan/chu-de/{thread.id}?page=2"' in html
-    more = client.get(f"/dien-dan/chu-de/{thread.id}?page=2", headers=htmx_headers).get_data(as_text=True)
+    assert f'href="/dien-dan/thao-luan/{thread.id}?page=2"' in html and 'rel="next"' in html
+    assert f'hx-get="/dien-dan/thao-luan/{thread.id}?page=2"' in html
+    more = client.get(f"/dien-dan/thao-luan/{thread.id}?page=2", headers=htmx_headers).get_data(as_text=True)
     assert "<html" not in more and more.count('<article') == 10 and "page=3" in more
-    last = client.get(f"/dien-dan/chu-de/{thread.id}?page=3").get_data(as_text=True)
+    last = client.get(f"/dien-dan/thao-luan/{thread.id}?page=3").get_data(as_text=True)
     assert "Ý kiến số 24" in last and 'rel="prev"' in last
 
 
 @pytest.mark.parametrize("trang", ["0", "-3", "abc", "99999999999999999999"])
 def test_odd_page_numbers_do_not_fail(client, trang):
     thread = make_thread()
-    assert client.get(f"/dien-dan/chu-de/{thread.id}?page={trang}").status_code == 200
+    assert client.get(f"/dien-dan/thao-luan/{thread.id}?page={trang}").status_code == 200
 
 
 def test_markdown_links_are_nofollow_and_images_are_not_loaded(client):
     author = established(Role.MODERATOR)
     thread = make_thread(author, body="Xem [báo cáo](https://example.vn/bao-cao) và ![ảnh](https://evil.example/x.png)")
-    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     assert '<a href="https://example.vn/bao-cao" rel="nofollow ugc noopener">báo cáo</a>' in html
     assert "<img" not in html
 
@@ -103,7 +106,7 @@ def test_author_edits_within_the_window_and_the_edit_is_shown(client, login_as):
     login_as(citizen)
     response = post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Bản đã sửa của bài viết"})
     assert response.status_code == 303
-    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     assert "Bản đã sửa" in html and "đã sửa" in html
 
 
@@ -111,11 +114,47 @@ def test_edit_after_the_window_is_refused(client, login_as):
     citizen = established()
     thread = make_thread(citizen)
     post = posts_of(thread)[0]
-    post.created_at = utcnow() - forum.EDIT_WINDOW - timedelta(minutes=1)
+    post.created_at = utcnow() - EDIT_WINDOW - timedelta(minutes=1)
     db.session.commit()
     login_as(citizen)
     assert client.get(f"/dien-dan/bai/{post.id}/sua").status_code == 403
     assert post_form(client, f"/dien-dan/bai/{post.id}/sua", {"body": "Sửa muộn"}).status_code == 403
+
+
+def _edit_links(html: str) -> set[str]:
+    return set(re.findall(r'href="([^"]*/sua)"', html))
+
+
+def test_edit_link_shows_only_while_the_edit_page_opens(client, login_as):
+    """The page offers "Edit" on a post exactly when following the link works: not once the
+    author's window has passed (it used to show, and answer 403)."""
+    citizen = established()
+    thread = make_thread(citizen)
+    late = posts_of(thread)[0]
+    late.created_at = utcnow() - EDIT_WINDOW - timedelta(minutes=1)
+    db.session.commit()
+    fresh = forum.reply(citizen, thread, "Bài vừa viết xong")
+    login_as(citizen)
+    links = _edit_links(client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True))
+    assert links == {f"/dien-dan/bai/{fresh.id}/sua"}
+    assert client.get(f"/dien-dan/bai/{fresh.id}/sua").status_code == 200
+
+
+def test_a_moderator_edits_others_posts_on_the_moderation_page(client, login_as):
+    """A moderator's "Edit" on someone's post opens the page that asks for the rule and a note;
+    on their own post, the author's page; the author's address sends them on."""
+    moderator = established(Role.MODERATOR)
+    thread = make_thread(established())
+    opening = posts_of(thread)[0]
+    own = forum.reply(moderator, thread, "Bài của người kiểm duyệt")
+    login_as(moderator)
+    links = _edit_links(client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True))
+    assert links == {f"/kiem-duyet/bai/{opening.id}/sua", f"/dien-dan/bai/{own.id}/sua"}
+    assert all(client.get(link).status_code == 200 for link in links)
+    moved = client.get(f"/dien-dan/bai/{opening.id}/sua")
+    assert moved.status_code == 303 and moved.headers["Location"] == f"/kiem-duyet/bai/{opening.id}/sua"
+    sent = post_form(client, f"/dien-dan/bai/{opening.id}/sua", {"body": "Bài đã sửa"})
+    assert sent.status_code == 307 and sent.headers["Location"] == f"/kiem-duyet/bai/{opening.id}/sua"
 
 
 def test_someone_else_cannot_edit_or_delete_my_post(client, login_as):
@@ -132,7 +171,7 @@ def test_deleting_my_reply_leaves_a_placeholder(client, login_as):
     reply = forum.reply(citizen, thread, "Bài tôi sẽ xoá đi")
     login_as(citizen)
     assert post_form(client, f"/dien-dan/bai/{reply.id}/xoa").status_code == 303
-    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     assert "Bài tôi sẽ xoá đi" not in html and "Bài viết này đã bị xoá." in html
 
 
@@ -142,8 +181,7 @@ def test_vote_counts_once_per_account_and_toggles(client, htmx_headers, login_as
     voter = established()
     login_as(voter)
     first = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon", headers=htmx_headers)
-    assert first.status_code == 200
-    assert "(1)" in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
+    assert first.status_code == 200 and "(1)" in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
     assert 'aria-pressed="true"' in first.get_data(as_text=True)
     second = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon")
     assert second.status_code == 303
@@ -156,12 +194,12 @@ def test_thread_author_marks_the_answer_but_another_citizen_cannot(client, login
     thread = make_thread(author)
     answer = forum.reply(established(Role.OFFICER, agency_code="BKHCN"), thread, "Bộ đã có hướng dẫn tại Thông tư 01.")
     login_as(established())
-    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/giai-dap/{answer.id}").status_code == 403
+    assert post_form(client, f"/dien-dan/thao-luan/{thread.id}/giai-dap/{answer.id}").status_code == 403
     login_as(author)
-    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/giai-dap/{answer.id}").status_code == 303
+    assert post_form(client, f"/dien-dan/thao-luan/{thread.id}/giai-dap/{answer.id}").status_code == 303
     db.session.refresh(thread)
     assert thread.answer_post_id == answer.id
-    assert "app-post--answer" in client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    assert "app-post--answer" in client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
 
 
 def test_badges_show_agency_expert_organisation_and_verified(client):
@@ -175,7 +213,7 @@ def test_badges_show_agency_expert_organisation_and_verified(client):
     thread = make_thread(official)
     for user in (expert, business, citizen):
         forum.reply(user, thread, f"Ý kiến của {user.display_name}")
-    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     agency_name = official.agency.name
     assert f"Cán bộ · {agency_name}" in html
     assert "Chuyên gia · PGS.TS. Vật lý" in html
@@ -187,11 +225,11 @@ def test_unread_markers_for_signed_in_readers(client, login_as):
     thread = make_thread()
     login_as(reader)
     assert "app-unread" in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
-    client.get(f"/dien-dan/chu-de/{thread.id}")
+    client.get(f"/dien-dan/thao-luan/{thread.id}")
     assert "app-unread" not in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
     forum.reply(established(Role.MODERATOR), thread, "Một trả lời mới hơn")
     assert "app-unread" in client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
-    html = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     assert html.count("app-tag--new") == 1
 
 
@@ -199,7 +237,7 @@ def test_followers_get_new_replies_in_their_inbox(client, login_as):
     thread = make_thread()
     follower = established()
     login_as(follower)
-    assert post_form(client, f"/dien-dan/chu-de/{thread.id}/theo-doi").status_code == 303
+    assert post_form(client, f"/dien-dan/thao-luan/{thread.id}/theo-doi").status_code == 303
     reply = forum.reply(established(Role.MODERATOR), thread, "Có tin mới về sóng di động")
     [item] = db.session.query(Notification).filter_by(user_id=follower.id).all()
     assert item.link == f"/dien-dan/bai/{reply.id}" and item.submission_id is None
@@ -246,7 +284,7 @@ def test_thread_linked_to_a_published_submission_shows_its_status(client, login_
     submission, _token = make_submission(consent_publish=True)
     make_board()
     login_as(established())
-    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {
+    response = post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi", {
         "title": "Bàn về sóng di động", "body": "Cùng thảo luận góp ý này", "submission_code": submission.code})
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -255,11 +293,24 @@ def test_thread_linked_to_a_published_submission_shows_its_status(client, login_
     assert "Bàn về sóng di động" in tracking
 
 
+def test_status_poll_shows_the_discussions_its_route_passes(app, client, htmx_headers):
+    """The tracking status fragment (polled every minute) lists the forum threads about the
+    submission from what the route hands it; the template itself asks the forum nothing."""
+    submission, _token = make_submission(consent_publish=True)
+    thread = forum.create_thread(established(), make_board(), "Bàn về sóng di động", "Cùng thảo luận góp ý này",
+                                 submission.code)
+    fragment = client.get(f"/tra-cuu/{submission.code}", headers=htmx_headers).get_data(as_text=True)
+    assert "<html" not in fragment and f"/dien-dan/thao-luan/{thread.id}" in fragment
+    with app.test_request_context():
+        alone = render_template("tracking/_status.html", submission=submission, discussions=[])
+    assert "Bàn về sóng di động" not in alone
+
+
 def test_unpublished_submission_cannot_be_linked(client, login_as):
     submission, _token = make_submission(consent_publish=False)
     make_board()
     login_as(established())
-    response = post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi", {
+    response = post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi", {
         "title": "Bàn về sóng di động", "body": "Nội dung", "submission_code": submission.code})
     assert response.status_code == 422
     assert "Không có góp ý công khai nào mang mã này." in response.get_data(as_text=True)
@@ -268,7 +319,7 @@ def test_unpublished_submission_cannot_be_linked(client, login_as):
 def test_invisible_characters_are_stripped_from_titles(client, login_as):
     make_board()
     login_as(established())
-    post_form(client, "/dien-dan/chuyen-doi-so/chu-de-moi",
+    post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi",
               {"title": "Tiêu\u200b đề \u202egiả mạo\u202c", "body": "Nội dung bài"})
     thread = db.session.query(forum.Thread).one()
     assert thread.title == "Tiêu đề giả mạo"
@@ -277,7 +328,7 @@ def test_invisible_characters_are_stripped_from_titles(client, login_as):
 def test_officials_only_board_refuses_citizens(client, login_as):
     make_board("thong-bao", "Thông báo", policy="officials")
     login_as(established())
-    response = post_form(client, "/dien-dan/thong-bao/chu-de-moi", {"title": "Tôi muốn đăng", "body": "Nội dung"})
+    response = post_form(client, "/dien-dan/thong-bao/thao-luan-moi", {"title": "Tôi muốn đăng", "body": "Nội dung"})
     assert response.status_code == 403
     assert db.session.query(Post).count() == 0
 
@@ -290,9 +341,9 @@ def test_demo_forum_seeds_once_and_every_page_opens(client):
     seed_demo(count=5)
     assert db.session.query(Board).count() == 3
     for thread in db.session.query(Thread):
-        assert client.get(f"/dien-dan/chu-de/{thread.id}").status_code == 200
+        assert client.get(f"/dien-dan/thao-luan/{thread.id}").status_code == 200
     dialogue = db.session.query(Thread).filter(Thread.dialogue_ends_at.is_not(None)).one()
-    html = client.get(f"/dien-dan/chu-de/{dialogue.id}").get_data(as_text=True)
+    html = client.get(f"/dien-dan/thao-luan/{dialogue.id}").get_data(as_text=True)
     assert "theo chuẩn GTFS" in html and "Lê Minh Lãnh" in html
 
 
@@ -311,5 +362,31 @@ def test_forum_reads_in_english_too(client):
     thread = make_thread(replies=1)
     client.set_cookie("lang", "en")
     board = client.get("/dien-dan/chuyen-doi-so").get_data(as_text=True)
-    page = client.get(f"/dien-dan/chu-de/{thread.id}").get_data(as_text=True)
+    page = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     assert "2 posts" in board and "Sign in to reply" in page and '<html lang="en">' in page
+
+
+@pytest.mark.parametrize(("method", "old", "new"), [
+    ("GET", "/dien-dan/chu-de/{thread}", "/dien-dan/thao-luan/{thread}"),
+    ("GET", "/dien-dan/chu-de/{thread}?page=2", "/dien-dan/thao-luan/{thread}?page=2"),
+    ("GET", "/dien-dan/chu-de/{thread}/tra-loi?quote={post}", "/dien-dan/thao-luan/{thread}/tra-loi?quote={post}"),
+    ("GET", "/dien-dan/chuyen-doi-so/chu-de-moi?code=123", "/dien-dan/chuyen-doi-so/thao-luan-moi?code=123"),
+    ("GET", "/kiem-duyet/bao-cao/chu-de/{thread}", "/kiem-duyet/bao-cao/thao-luan/{thread}"),
+    ("POST", "/dien-dan/chu-de/{thread}/tra-loi", "/dien-dan/thao-luan/{thread}/tra-loi"),
+    ("POST", "/dien-dan/chu-de/{thread}/theo-doi", "/dien-dan/thao-luan/{thread}/theo-doi"),
+    ("POST", "/dien-dan/chuyen-doi-so/chu-de-moi", "/dien-dan/chuyen-doi-so/thao-luan-moi"),
+    ("POST", "/kiem-duyet/hanh-dong/chu-de/{thread}", "/kiem-duyet/quyet-dinh/thao-luan/{thread}"),
+    ("POST", "/kiem-duyet/hanh-dong/bai/{post}", "/kiem-duyet/quyet-dinh/bai/{post}"),
+])
+def test_old_thread_and_decision_addresses_move_for_good(client, method, old, new, login_as):
+    """Threads left /dien-dan/chu-de/ ("chu-de" is a topic elsewhere) and decisions /hanh-dong/; links in
+    inboxes and bookmarks still work (301), and a form sent to an old address is sent on unchanged (308)."""
+    thread = make_thread()
+    values = {"thread": thread.id, "post": posts_of(thread)[0].id}
+    login_as(established(Role.MODERATOR))
+    if method == "GET":
+        response = client.get(old.format(**values))
+    else:
+        response = post_form(client, old.format(**values), {"body": "Nội dung"})
+    assert response.status_code == (301 if method == "GET" else 308)
+    assert response.headers["Location"] == new.format(**values)

@@ -150,8 +150,11 @@ def _discussed(consent_publish: bool):
     from tests.forum_support import established, make_board
 
     submission, token = make_submission(consent_publish=consent_publish)
-    forum.create_thread(established(Role.MODERATOR), make_board(), "Bàn về sóng di động ở thôn",
-                        "Mời mọi người cùng bàn.", submission_id=submission.id)
+    thread = forum.create_thread(established(Role.MODERATOR), make_board(), "Bàn về sóng di động ở thôn",
+                                 "Mời mọi người cùng bàn.")
+    # Linked directly: the forum itself refuses to link a submission that is not published.
+    thread.submission_id = submission.id
+    ext_db.session.commit()
     return submission, token
 
 

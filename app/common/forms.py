@@ -31,8 +31,9 @@ class BaseForm(FlaskForm):
         """(field id, message) pairs for the error summary at the top of the page; a message
         that belongs to no field links to the form itself."""
         # Not from self.errors: WTForms files form_errors there under "" (3.2), no field's name.
-        fields = [(field.id, message) for field in self for message in field.errors]
-        return [*fields, *(("", message) for message in self.form_errors)]
+        # Messages may be lazy strings (the expired-token one is): str() renders them now.
+        fields = [(field.id, str(message)) for field in self for message in field.errors]
+        return [*fields, *(("", str(message)) for message in self.form_errors)]
 
 
 class ButtonForm(BaseForm):

@@ -1,44 +1,49 @@
-"""Forum forms: threads, posts, edits, and the administrators' boards, badges and dialogues."""
+"""Forum forms: threads, posts, the author's edit, and the administrators' boards, badges and dialogues."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.common.forms import BaseForm
-from app.forum.models import PostPolicy
-from app.moderation.services import REASONS
-
-BODY_HINT = _l("Plain text, or **bold**, _italic_, lists, > quotes, `code` and links. No images.")
+from app.common.params import valid_id
+from app.forum.models import BadgeKind, PostPolicy
 
 
-def _body_field(label):
+def as_id(value) -> int | None:
+    """An id typed into (or hidden in) a form: a number the database can hold, else None."""
+    text = str(value or "").strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,10}", text) and valid_id(int(text)) else None
+
+
+def body_field(label):
     # The length limit is checked by the service so a huge post gets a message, not a 413.
     return TextAreaField(label, validators=[DataRequired(_l("Write your post."))])
 
 
 class ThreadForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")),
-                                                  Length(max=400, message=_l("The title must be 5 to 200 characters long."))])
-    body = _body_field(_l("Your post"))
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Enter a title.")),
+        Length(max=400, message=_l("The title must be 5 to 200 characters long."))])
+    body = body_field(_l("Your post"))
     submission_code = StringField(_l("Tracking code of a published submission (optional)"), validators=[Optional()])
 
 
 class PostForm(BaseForm):
-    body = _body_field(_l("Your reply"))
-    quote_of = HiddenField()
+    body = body_field(_l("Your reply"))
+    quote_of = HiddenField(filters=[as_id])
 
 
 class QuestionForm(BaseForm):
-    body = _body_field(_l("Your question"))
+    body = body_field(_l("Your question"))
 
 
 class AnswerForm(BaseForm):
-    body = _body_field(_l("The panel's answer"))
+    body = body_field(_l("The panel's answer"))
 
 
 class EditForm(BaseForm):
-    body = _body_field(_l("Post"))
-    rule = SelectField(_l("Rule (moderators)"), choices=[("", "")] + list(REASONS.items()), validators=[Optional()])
-    note = StringField(_l("Note to the author (moderators)"), validators=[Optional(), Length(max=300)])
+    body = body_field(_l("Post"))
 
 
 class BoardForm(BaseForm):
@@ -51,16 +56,21 @@ class BoardForm(BaseForm):
 
 
 class BadgeForm(BaseForm):
-    email = StringField(_l("E-mail address of the account"), validators=[DataRequired(_l("Enter an e-mail address.")), Email(_l("Enter an e-mail address like name@example.vn."))])
-    kind = SelectField(_l("Badge"), choices=[("expert", _l("Verified expert or scientist")),
-                                             ("verified", _l("Identity-verified citizen"))])
-    label = StringField(_l("Title shown (e.g. Assoc. Prof., Institute of Physics)"), validators=[Optional(), Length(max=120)])
+    email = StringField(_l("E-mail address of the account"), validators=[
+        DataRequired(_l("Enter an e-mail address.")), Email(_l("Enter an e-mail address like name@example.vn."))])
+    kind = SelectField(_l("Badge"), choices=[(BadgeKind.EXPERT, _l("Verified expert or scientist")),
+                                             (BadgeKind.VERIFIED, _l("Identity-verified citizen"))])
+    label = StringField(_l("Title shown (e.g. Assoc. Prof., Institute of Physics)"),
+                        validators=[Optional(), Length(max=120)])
 
 
 class DialogueForm(BaseForm):
     board_id = SelectField(_l("Board"), coerce=int)
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
-    body = _body_field(_l("Introduction"))
-    starts_at = DateTimeLocalField(_l("Starts (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter a date and time."))])
-    ends_at = DateTimeLocalField(_l("Ends (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter a date and time."))])
-    panel = TextAreaField(_l("Panel: e-mail addresses, one a line"), validators=[DataRequired(_l("Name at least one panel member."))])
+    body = body_field(_l("Introduction"))
+    starts_at = DateTimeLocalField(_l("Starts (UTC)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Enter a date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends (UTC)"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired(_l("Enter a date and time."))])
+    panel = TextAreaField(_l("Panel: e-mail addresses, one a line"),
+                          validators=[DataRequired(_l("Name at least one panel member."))])

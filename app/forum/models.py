@@ -21,6 +21,14 @@ class PostPolicy:
     ALL = (EVERYONE, OFFICIALS)
 
 
+class BadgeKind:
+    """Badges an administrator grants; "official" and "organisation" come from the account itself."""
+
+    EXPERT = "expert"
+    VERIFIED = "verified"
+    GRANTED = (EXPERT, VERIFIED)
+
+
 class Board(db.Model):
     __tablename__ = "forum_board"
 

@@ -1,6 +1,8 @@
-"""Forum services: reading pages, writing threads and posts, votes, follows, search."""
+"""Forum services: reading pages, writing threads and posts, votes, follows, search, the changes
+moderators' decisions make to forum content, and the boards, badges and dialogues
+administrators set up. Before anything is written, the moderation policy is asked."""
 import re
-from datetime import timedelta
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,25 +13,56 @@ from app.accounts.models import Identity, User
 from app.common import paging
 from app.common.errors import PermissionDenied, ValidationError
 from app.common.paging import Page
-from app.common.permissions import can_mark_answer, can_post_in_board, is_moderator
+from app.common.params import valid_id
+from app.common.permissions import (
+    can_delete,
+    can_edit,
+    can_mark_answer,
+    can_post_in_board,
+    is_admin,
+    is_moderator,
+    is_panelist,
+    signed_in,
+)
 from app.common.text import clean_block, search_key
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import markup
 from app.forum.markup import clean_line
-from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead, Visibility
-from app.moderation import services as moderation
+from app.forum.models import (
+    Badge,
+    BadgeKind,
+    Board,
+    Follow,
+    Panelist,
+    Post,
+    PostPolicy,
+    PostVote,
+    Thread,
+    ThreadRead,
+    Visibility,
+)
+from app.moderation import policy
 from app.notify import services as notify
+from app.submissions import lookups
 
 POSTS_PER_PAGE = 10
 THREADS_PER_PAGE = 15
 MAX_BODY = 5000
 MIN_BODY = 2
-EDIT_WINDOW = timedelta(minutes=30)
 
 
-def _page_number(page: int | None) -> int:
-    return paging.page_number(page)
+@dataclass(frozen=True)
+class PostRights:
+    """What the viewer may see and do with one post: the page shows these answers."""
+
+    read: bool = True  # the body shows; a hidden or deleted post's only to moderators
+    respond: bool = False  # vote, quote, report: signed in, the post public, the dialogue not closed
+    edit: bool = False  # the author's own edit
+    revise: bool = False  # a moderator's edit of someone else's post, with a note
+    delete: bool = False
+    mark: bool = False  # mark (or unmark) it as the answer that settles the thread
+    answer: bool = False  # a panel member answers this dialogue question
 
 
 # Reading
@@ -45,37 +78,57 @@ def board_by_slug(slug: str) -> Board | None:
     return db.session.scalar(select(Board).where(Board.slug == slug))
 
 
-def thread_page(board: Board, page: int | None, viewer) -> Page:
-    number = _page_number(page)
+def find_board(board_id: int | None) -> Board | None:
+    return db.session.get(Board, board_id) if valid_id(board_id) else None
+
+
+def find_thread(thread_id: int | None) -> Thread | None:
+    """A thread by id, whatever its visibility (moderators' decisions reach held and hidden ones)."""
+    return db.session.get(Thread, thread_id) if valid_id(thread_id) else None
+
+
+def find_post(post_id: int | None) -> Post | None:
+    return db.session.get(Post, post_id) if valid_id(post_id) else None
+
+
+def thread_page(board: Board, page: int, viewer) -> Page:
+    """Pinned first, then the liveliest; counted by the board's stored count, not COUNT(*)."""
+    number = paging.page_number(page)
     query = (select(Thread).where(Thread.board_id == board.id, _visible_threads(viewer))
              .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
              .limit(THREADS_PER_PAGE).offset((number - 1) * THREADS_PER_PAGE))
     threads = list(db.session.scalars(query))
-    return Page.counted(threads, number, board.thread_count, THREADS_PER_PAGE, {"unread": unread_thread_ids(viewer, threads)})
+    return Page.counted(threads, number, board.thread_count, THREADS_PER_PAGE,
+                        {"unread": unread_thread_ids(viewer, threads)})
 
 
 def _visible_threads(viewer):
     if is_moderator(viewer):
         return Thread.status != Visibility.DELETED
-    if viewer and viewer.is_authenticated:
-        return or_(Thread.status == Visibility.PUBLISHED, and_(Thread.status == Visibility.HELD, Thread.author_id == viewer.id))
+    if signed_in(viewer):
+        return or_(Thread.status == Visibility.PUBLISHED,
+                   and_(Thread.status == Visibility.HELD, Thread.author_id == viewer.id))
     return Thread.status == Visibility.PUBLISHED
 
 
-def valid_id(value: int) -> bool:
-    """An id a database integer can hold; a longer one in a URL is simply not found."""
-    return 0 < value < 2**31
-
-
 def get_thread(thread_id: int, viewer) -> Thread | None:
-    thread = db.session.get(Thread, thread_id) if valid_id(thread_id) else None
+    """A thread the viewer may open: published, or held and theirs, or any but deleted for moderators."""
+    thread = find_thread(thread_id)
     if thread is None or thread.status == Visibility.DELETED:
         return None
     if thread.status == Visibility.PUBLISHED or is_moderator(viewer):
         return thread
-    if thread.status == Visibility.HELD and viewer and viewer.is_authenticated and thread.author_id == viewer.id:
+    if thread.status == Visibility.HELD and signed_in(viewer) and thread.author_id == viewer.id:
         return thread
     return None
+
+
+def visible_post(post_id: int, viewer) -> Post | None:
+    """A post in a thread the viewer may open (the post itself may be a placeholder)."""
+    post = find_post(post_id)
+    if post is None or get_thread(post.thread_id, viewer) is None:
+        return None
+    return post
 
 
 def _listed_posts(viewer):
@@ -83,41 +136,38 @@ def _listed_posts(viewer):
     placeholder so the numbering and the quotes around them still make sense."""
     if is_moderator(viewer):
         return True
-    if viewer and viewer.is_authenticated:
+    if signed_in(viewer):
         return or_(Post.status != Visibility.HELD, Post.author_id == viewer.id)
     return Post.status != Visibility.HELD
 
 
-def post_page(thread: Thread, page: int | None, viewer) -> Page:
+def post_page(thread: Thread, page: int, viewer) -> Page:
     """One small page of a thread, by the (thread_id, id) index: page 1 of 1,000 posts costs
     what page 1 of 10 costs."""
-    number = _page_number(page)
+    number = paging.page_number(page)
     query = (select(Post).where(Post.thread_id == thread.id, _listed_posts(viewer)).order_by(Post.id)
              .limit(POSTS_PER_PAGE).offset((number - 1) * POSTS_PER_PAGE))
     posts = list(db.session.scalars(query))
-    return Page.counted(posts, number, thread.post_count, POSTS_PER_PAGE, _post_extras(posts, viewer))
+    return Page.counted(posts, number, thread.post_count, POSTS_PER_PAGE, _post_extras(posts, viewer, thread))
 
 
-def question_page(thread: Thread, page: int | None, viewer) -> Page:
+def question_page(thread: Thread, page: int, viewer) -> Page:
     """A dialogue's questions by votes; once it closes, answered questions come first."""
-    number = _page_number(page)
     order = [Post.score.desc(), Post.id]
     if thread.dialogue_closed:
         order.insert(0, Post.answered_at.is_(None))
-    questions = list(db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(False), Post.answer_to_id.is_(None),
-                           _listed_posts(viewer)).order_by(*order)
-        .limit(POSTS_PER_PAGE).offset((number - 1) * POSTS_PER_PAGE)))
+    query = select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(False), Post.answer_to_id.is_(None),
+                               _listed_posts(viewer)).order_by(*order)
+    result = paging.fetch(query, page, POSTS_PER_PAGE)
     answers: dict[int, list[Post]] = {}
-    if questions:
-        for answer in db.session.scalars(select(Post).where(Post.answer_to_id.in_([q.id for q in questions]),
+    if result.items:
+        for answer in db.session.scalars(select(Post).where(Post.answer_to_id.in_([q.id for q in result.items]),
                                                             Post.status == Visibility.PUBLISHED).order_by(Post.id)):
             answers.setdefault(answer.answer_to_id, []).append(answer)
-    total = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.thread_id == thread.id, Post.is_opening.is_(False), Post.answer_to_id.is_(None), _listed_posts(viewer)))
-    extras = _post_extras(questions + [a for group in answers.values() for a in group], viewer)
-    extras["answers"] = answers
-    return Page.counted(questions, number, total, POSTS_PER_PAGE, extras)
+    everyone = result.items + [answer for group in answers.values() for answer in group]
+    result.extra = _post_extras(everyone, viewer, thread, panelist_ids(thread))
+    result.extra["answers"] = answers
+    return result
 
 
 def page_of_post(post: Post) -> int:
@@ -128,22 +178,47 @@ def page_of_post(post: Post) -> int:
 
 
 def has_voted(user, post: Post) -> bool:
-    if not user or not user.is_authenticated:
+    if not signed_in(user):
         return False
-    return db.session.scalar(select(PostVote.id).where(PostVote.post_id == post.id, PostVote.user_id == user.id)) is not None
+    return db.session.scalar(select(PostVote.id).where(PostVote.post_id == post.id,
+                                                       PostVote.user_id == user.id)) is not None
 
 
 def opening_post(thread: Thread) -> Post | None:
     return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True)).limit(1))
 
 
-def _post_extras(posts: list[Post], viewer) -> dict:
-    """Badges, the viewer's votes: one query each for the whole page, never one per post."""
+def quotable_post(thread: Thread, post_id: int | None) -> Post | None:
+    """A public post of this thread, which a reply may quote."""
+    post = find_post(post_id)
+    return post if post and post.thread_id == thread.id and post.status == Visibility.PUBLISHED else None
+
+
+def _post_extras(posts: list[Post], viewer, thread: Thread, panel_ids=()) -> dict:
+    """Badges, the viewer's votes and rights: one query each for the whole page, never one per post."""
     voted: set[int] = set()
-    if viewer and viewer.is_authenticated and posts:
+    if signed_in(viewer) and posts:
         voted = set(db.session.scalars(select(PostVote.post_id).where(
             PostVote.user_id == viewer.id, PostVote.post_id.in_([p.id for p in posts]))))
-    return {"badges": badges_for([p.author for p in posts]), "voted": voted}
+    return {"badges": badges_for([p.author for p in posts]), "voted": voted,
+            "rights": rights_for(viewer, posts, thread, panel_ids)}
+
+
+def rights_for(viewer, posts: list[Post], thread: Thread, panel_ids=()) -> dict[int, PostRights]:
+    """PostRights by post id, from the one permission module's rules."""
+    moderator, marks, on_panel, now = (is_moderator(viewer), can_mark_answer(viewer, thread),
+                                       is_panelist(viewer, panel_ids), utcnow())
+    rights = {}
+    for post in posts:
+        public = post.status == Visibility.PUBLISHED
+        editable = can_edit(viewer, post, now)
+        own = signed_in(viewer) and post.author_id == viewer.id
+        rights[post.id] = PostRights(
+            read=moderator or post.status not in (Visibility.HIDDEN, Visibility.DELETED),
+            respond=signed_in(viewer) and public and not thread.dialogue_closed,
+            edit=editable and own, revise=editable and moderator and not own, delete=can_delete(viewer, post),
+            mark=marks and not post.is_opening, answer=on_panel and public)
+    return rights
 
 
 def badges_for(users) -> dict[int, list[tuple[str, str]]]:
@@ -153,7 +228,8 @@ def badges_for(users) -> dict[int, list[tuple[str, str]]]:
     if not users:
         return result
     granted = db.session.execute(select(Badge.user_id, Badge.kind, Badge.label).where(Badge.user_id.in_(users))).all()
-    strong_ids = set(db.session.scalars(select(Identity.user_id).where(Identity.user_id.in_(users), Identity.assurance_level >= 2)))
+    strong_ids = set(db.session.scalars(select(Identity.user_id).where(Identity.user_id.in_(users),
+                                                                       Identity.assurance_level >= 2)))
     for uid, user in users.items():
         if user.is_staff and user.agency:
             result[uid].append(("official", user.agency.name))
@@ -162,32 +238,60 @@ def badges_for(users) -> dict[int, list[tuple[str, str]]]:
     for uid, kind, label in granted:
         result[uid].append((kind, label))
     for uid in strong_ids:
-        if not any(kind == "verified" for kind, _label in result[uid]):
-            result[uid].append(("verified", ""))
+        if not any(kind == BadgeKind.VERIFIED for kind, _label in result[uid]):
+            result[uid].append((BadgeKind.VERIFIED, ""))
     return result
 
 
 def is_expert(user) -> bool:
-    if not user or not user.is_authenticated:
+    if not signed_in(user):
         return False
-    return db.session.scalar(select(Badge.id).where(Badge.user_id == user.id, Badge.kind == "expert")) is not None
-
-
-def is_panelist(user, thread: Thread) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    return db.session.scalar(select(Panelist.id).where(Panelist.thread_id == thread.id, Panelist.user_id == user.id)) is not None
+    return db.session.scalar(select(Badge.id).where(Badge.user_id == user.id, Badge.kind == BadgeKind.EXPERT)) is not None
 
 
 def panel(thread: Thread) -> list[Panelist]:
     return list(db.session.scalars(select(Panelist).where(Panelist.thread_id == thread.id).order_by(Panelist.id)))
 
 
+def panelist_ids(thread: Thread) -> list[int]:
+    """The accounts seated on a dialogue's panel (permissions.is_panelist asks about them)."""
+    return list(db.session.scalars(select(Panelist.user_id).where(Panelist.thread_id == thread.id)))
+
+
+def is_locked_for(user, thread: Thread) -> bool:
+    """A locked thread takes replies from moderators only."""
+    return thread.locked and not is_moderator(user)
+
+
+def reply_offer(viewer, thread: Thread) -> str | None:
+    """What the thread page offers under the posts: the reply form ("open"), a sign-in link
+    ("sign_in"), the locked notice ("locked"), or nothing (a thread not yet public)."""
+    if not signed_in(viewer):
+        return "sign_in"
+    if is_locked_for(viewer, thread):
+        return "locked"
+    return "open" if thread.status == Visibility.PUBLISHED else None
+
+
+def submission_shown(thread: Thread):
+    """The submission a thread is about, shown with its status while its sender agrees to publish it."""
+    submission = thread.submission
+    return submission if submission is not None and submission.consent_publish else None
+
+
+def discussions_of(submission) -> list[Thread]:
+    """Public threads about a submission, for its status page; none unless its sender agreed to publish."""
+    if not submission.consent_publish:
+        return []
+    return list(db.session.scalars(select(Thread).where(Thread.submission_id == submission.id,
+                                                         Thread.status == Visibility.PUBLISHED).limit(3)))
+
+
 # Unread markers
 
 
 def unread_thread_ids(viewer, threads: list[Thread]) -> set[int]:
-    if not viewer or not viewer.is_authenticated or not threads:
+    if not signed_in(viewer) or not threads:
         return set()
     read = dict(db.session.execute(select(ThreadRead.thread_id, ThreadRead.read_at).where(
         ThreadRead.user_id == viewer.id, ThreadRead.thread_id.in_([t.id for t in threads]))).all())
@@ -196,7 +300,7 @@ def unread_thread_ids(viewer, threads: list[Thread]) -> set[int]:
 
 def mark_read(viewer, thread: Thread):
     """Remember that the viewer has read the thread; return when they last had, to mark what is new."""
-    if not viewer or not viewer.is_authenticated:
+    if not signed_in(viewer):
         return None
     row = db.session.scalar(select(ThreadRead).where(ThreadRead.user_id == viewer.id, ThreadRead.thread_id == thread.id))
     previous = row.read_at if row else None
@@ -234,29 +338,59 @@ def _clean_title(title: str) -> str:
 
 
 def _ensure_can_write(user, board: Board) -> None:
-    if not user or not user.is_authenticated:
+    if not signed_in(user):
         raise PermissionDenied()
-    moderation.ensure_not_suspended(user)
+    policy.ensure_not_suspended(user)
     if not can_post_in_board(user, board, is_expert(user)):
         raise PermissionDenied(_("Only officials and experts post in this board."))
 
 
+def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts:
+    """What the policy decides from: the author's recent posts, a repeat of this text, the thread's slow mode."""
+    now = utcnow()
+    mine = select(func.count()).select_from(Post).where(Post.author_id == user.id)
+    repeat = select(Post.id).where(Post.author_id == user.id, Post.search_text == key,
+                                   Post.created_at > now - policy.DUPLICATE_WINDOW).limit(1)
+    slow = thread.slow_mode_minutes if thread is not None else 0
+    last = select(func.max(Post.created_at)).where(Post.thread_id == thread.id, Post.author_id == user.id) if slow else None
+    return policy.PostingFacts(
+        posts_last_minute=db.session.scalar(mine.where(Post.created_at > now - policy.SHORT_WINDOW)),
+        posts_last_day=db.session.scalar(mine.where(Post.created_at > now - policy.LONG_WINDOW)),
+        same_text_recently=db.session.scalar(repeat) is not None,
+        published_posts=db.session.scalar(mine.where(Post.status == Visibility.PUBLISHED)),
+        slow_mode_minutes=slow,
+        last_post_in_thread=db.session.scalar(last) if slow else None,
+    )
+
+
 def _new_post(user, thread: Thread | None, body: str, extra_text: str = "", **values) -> Post:
+    """A post the policy allows, published or held as the policy says."""
     key = search_key(body)
-    moderation.check_posting_limits(user, thread, key)
-    reason = moderation.hold_reason(user, f"{extra_text} {body}", markup.link_count(body))
+    facts = _posting_facts(user, thread, key)
+    policy.check_posting(user, facts)
+    reason = policy.hold_reason(user, f"{extra_text} {body}", markup.link_count(body), facts)
     return Post(author_id=user.id, body_source=body, body_html=markup.render(body), search_text=key,
                 status=Visibility.HELD if reason else Visibility.PUBLISHED, held_reason=reason, **values)
 
 
-def create_thread(user, board: Board, title: str, body: str, submission_id: int | None = None) -> Thread:
-    """Start a thread with its opening post; a held opening post holds the thread too."""
+def _linked_submission(code: str):
+    """A submission a thread may link to: one its submitter agreed to publish."""
+    submission = lookups.find_by_code(re.sub(r"[^0-9]", "", code or ""))
+    if submission is None or not submission.consent_publish:
+        raise ValidationError("submission_code", _("No published submission has this code."))
+    return submission
+
+
+def create_thread(user, board: Board, title: str, body: str, submission_code: str = "") -> Thread:
+    """Start a thread with its opening post, optionally about a published submission (by its
+    tracking code); a held opening post holds the thread too."""
     _ensure_can_write(user, board)
     title, body = _clean_title(title), _clean_body(body)
+    submission = _linked_submission(submission_code) if (submission_code or "").strip() else None
     post = _new_post(user, None, body, extra_text=title, is_opening=True)
     thread = Thread(board_id=board.id, author_id=user.id, title=title, search_text=search_key(title),
                     status=Visibility.HELD if post.status == Visibility.HELD else Visibility.PUBLISHED,
-                    submission_id=submission_id)
+                    submission_id=submission.id if submission else None)
     db.session.add(thread)
     db.session.flush()
     post.thread_id = thread.id
@@ -272,16 +406,15 @@ def create_thread(user, board: Board, title: str, body: str, submission_id: int 
 def reply(user, thread: Thread, body: str, quote_of_id: int | None = None) -> Post:
     """Add a post to a thread (in a dialogue: a question from the public)."""
     _ensure_can_write(user, thread.board)
-    if thread.locked and not is_moderator(user):
+    if is_locked_for(user, thread):
         raise PermissionDenied(_("This thread is locked."))
     if thread.status != Visibility.PUBLISHED:
         raise PermissionDenied(_("This thread is not open for replies."))
     if thread.dialogue_closed:
         raise ValidationError("body", _("This dialogue has closed: no more questions can be asked."))
     body = _clean_body(body)
-    quoted = db.session.get(Post, quote_of_id) if quote_of_id else None
-    post = _new_post(user, thread, body, thread_id=thread.id,
-                     quote_of_id=quoted.id if quoted and quoted.thread_id == thread.id else None)
+    quoted = quotable_post(thread, quote_of_id)
+    post = _new_post(user, thread, body, thread_id=thread.id, quote_of_id=quoted.id if quoted else None)
     db.session.add(post)
     db.session.flush()
     if post.status == Visibility.PUBLISHED:
@@ -296,9 +429,9 @@ def answer_question(user, question: Post, body: str) -> Post:
     thread = question.thread
     if not thread.is_dialogue or question.is_opening or question.answer_to_id:
         raise ValidationError("body", _("Only a question of a dialogue can be answered."))
-    if not is_panelist(user, thread):
+    if not is_panelist(user, panelist_ids(thread)):
         raise PermissionDenied(_("Only the panel answers questions."))
-    moderation.ensure_not_suspended(user)
+    policy.ensure_not_suspended(user)
     body = _clean_body(body)
     post = Post(thread_id=thread.id, author_id=user.id, body_source=body, body_html=markup.render(body),
                 search_text=search_key(body), answer_to_id=question.id)
@@ -340,56 +473,46 @@ def _follow_quietly(user, thread: Thread) -> None:
         db.session.add(Follow(user_id=user.id, thread_id=thread.id))
 
 
-def can_edit(user, post: Post) -> bool:
-    if not user or not user.is_authenticated or post.status == Visibility.DELETED:
-        return False
-    if is_moderator(user):
-        return True
-    return post.author_id == user.id and utcnow() - post.created_at <= EDIT_WINDOW
-
-
-def edit_post(user, post: Post, body: str, rule: str = "", note: str = "") -> Post:
-    """The author edits within the window; a moderator edits any time, with a note."""
-    if not can_edit(user, post):
-        raise PermissionDenied(_("The time to edit this post has passed."))
-    moderation.ensure_not_suspended(user)
-    body = _clean_body(body)
-    by_moderator = post.author_id != user.id
-    if by_moderator and not (rule and clean_line(note)):
-        raise ValidationError("note", _("Give the rule and a note: the author is told why."))
+def _write_body(post: Post, body: str) -> None:
     post.body_source, post.body_html, post.search_text = body, markup.render(body), search_key(body)
     post.edited_at = utcnow()
-    if by_moderator:
-        post.edit_note = clean_line(note)[:300]
-        moderation.record_edit(user, post, rule, post.edit_note)
-    elif post.status == Visibility.PUBLISHED and moderation.hold_reason(user, body, markup.link_count(body)) == "word_filter":
-        # An edit must not sneak past the filter the first version was checked against.
-        post.status, post.held_reason = Visibility.HELD, "word_filter"
+
+
+def edit_post(user, post: Post, body: str) -> Post:
+    """The author edits their post within the time allowed (a moderator edits their own any time)."""
+    if not (can_edit(user, post) and post.author_id == user.id):
+        raise PermissionDenied(_("The time to edit this post has passed."))
+    policy.ensure_not_suspended(user)
+    _write_body(post, _clean_body(body))
+    reason = policy.edit_hold_reason(user, post.body_source)
+    if reason and post.status == Visibility.PUBLISHED:
+        post.status, post.held_reason = Visibility.HELD, reason
     db.session.commit()
     return post
 
 
 def delete_own_post(user, post: Post) -> None:
-    if not user or not user.is_authenticated or post.author_id != user.id:
+    if not can_delete(user, post):
+        if signed_in(user) and post.author_id == user.id and post.is_opening:
+            raise ValidationError(None, _("The opening post cannot be deleted; ask a moderator to remove the thread."))
         raise PermissionDenied()
-    if post.is_opening:
-        raise ValidationError(None, _("The opening post cannot be deleted; ask a moderator to remove the thread."))
     post.status = Visibility.DELETED
     db.session.commit()
 
 
 def toggle_vote(user, post: Post) -> bool:
     """Vote for a post (or a dialogue question), or take the vote back; True when voted."""
-    if not user or not user.is_authenticated:
+    if not signed_in(user):
         raise PermissionDenied()
-    moderation.ensure_not_suspended(user)
+    policy.ensure_not_suspended(user)
     if post.status != Visibility.PUBLISHED:
         raise PermissionDenied()
     if post.author_id == user.id:
         raise ValidationError(None, _("You cannot vote for your own post."))
     if post.thread.dialogue_closed:
         raise ValidationError(None, _("This dialogue has closed: votes are final."))
-    removed = db.session.execute(delete(PostVote).where(PostVote.post_id == post.id, PostVote.user_id == user.id)).rowcount
+    removed = db.session.execute(delete(PostVote).where(PostVote.post_id == post.id,
+                                                        PostVote.user_id == user.id)).rowcount
     if removed:
         db.session.execute(update(Post).where(Post.id == post.id).values(score=Post.score - 1))
         db.session.commit()
@@ -408,7 +531,7 @@ def toggle_vote(user, post: Post) -> bool:
 def mark_answer(user, thread: Thread, post: Post) -> None:
     if not can_mark_answer(user, thread) or post.thread_id != thread.id or post.status != Visibility.PUBLISHED:
         raise PermissionDenied()
-    moderation.ensure_not_suspended(user)
+    policy.ensure_not_suspended(user)
     thread.answer_post_id = None if thread.answer_post_id == post.id else post.id
     db.session.commit()
 
@@ -426,60 +549,108 @@ def toggle_follow(user, thread: Thread | None = None, board: Board | None = None
 
 
 def is_following(user, thread: Thread | None = None, board: Board | None = None) -> bool:
-    if not user or not user.is_authenticated:
+    if not signed_in(user):
         return False
     condition = Follow.thread_id == thread.id if thread else Follow.board_id == board.id
     return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, condition)) is not None
 
 
+# What moderators' decisions change. The moderation services call these and commit, with
+# the decision's log entry, in one transaction.
+
+
+def held_posts(limit: int = 20) -> list[Post]:
+    return list(db.session.scalars(select(Post).where(Post.status == Visibility.HELD).order_by(Post.id).limit(limit)))
+
+
+def _counted_in(item: Post | Thread) -> int | None:
+    """The board whose thread count includes this thread, if any."""
+    if not isinstance(item, Thread) or item.status != Visibility.PUBLISHED:
+        return None
+    return item.board_id
+
+
+def _recount(before: int | None, after: int | None) -> None:
+    # Board pages are paged by the stored count; keep it true when threads move, hide or come back.
+    if before == after:
+        return
+    for board_id, delta in ((before, -1), (after, 1)):
+        board = db.session.get(Board, board_id) if board_id else None
+        if board:
+            board.thread_count = max(0, board.thread_count + delta)
+
+
+def set_visibility(item: Post | Thread, status: str) -> None:
+    """Hide, restore or delete a post or a thread."""
+    before = _counted_in(item)
+    item.status = status
+    _recount(before, _counted_in(item))
+
+
+def approve(item: Post | Thread) -> None:
+    """Let a held post or thread through (its followers hear of it), or bring back a hidden one."""
+    if item.status == Visibility.HELD:
+        publish(item if isinstance(item, Post) else opening_post(item))
+    else:
+        set_visibility(item, Visibility.PUBLISHED)
+
+
+def lock_thread(thread: Thread, locked: bool) -> None:
+    thread.locked = locked
+
+
+def pin_thread(thread: Thread, pinned: bool) -> None:
+    thread.pinned = pinned
+
+
+def move_thread(thread: Thread, board: Board) -> None:
+    before = _counted_in(thread)
+    thread.board_id = board.id
+    _recount(before, _counted_in(thread))
+
+
+def set_slow_mode(thread: Thread, minutes: int) -> None:
+    thread.slow_mode_minutes = minutes
+
+
+def revise(post: Post, body: str, note: str) -> Post:
+    """A moderator's edit of someone's post; the note shows under it."""
+    _write_body(post, _clean_body(body))
+    post.edit_note = note
+    return post
+
+
 # Search
 
 
-def _like(text: str) -> str:
-    return "%" + re.sub(r"([%_\\])", r"\\\1", text) + "%"
-
-
-def search(query: str, page: int | None) -> Page:
+def search(query: str, page: int) -> Page:
     """Threads whose title or posts contain the words, ignoring diacritics."""
     key = search_key(clean_line(query))[:100]
-    number = _page_number(page)
     if len(key) < 2:
-        return Page.counted([], number, 0, THREADS_PER_PAGE)
-    pattern = _like(key)
-    in_posts = select(Post.thread_id).where(Post.search_text.like(pattern, escape="\\"), Post.status == Visibility.PUBLISHED)
+        return Page(items=[], page=paging.page_number(page), has_next=False, per_page=THREADS_PER_PAGE)
+    in_posts = select(Post.thread_id).where(Post.search_text.contains(key, autoescape=True),
+                                            Post.status == Visibility.PUBLISHED)
     condition = and_(Thread.status == Visibility.PUBLISHED,
-                     or_(Thread.search_text.like(pattern, escape="\\"), Thread.id.in_(in_posts)))
-    total = db.session.scalar(select(func.count()).select_from(Thread).where(condition))
-    threads = list(db.session.scalars(select(Thread).where(condition).order_by(Thread.last_post_at.desc())
-                                      .limit(THREADS_PER_PAGE).offset((number - 1) * THREADS_PER_PAGE)))
-    return Page.counted(threads, number, total, THREADS_PER_PAGE)
+                     or_(Thread.search_text.contains(key, autoescape=True), Thread.id.in_(in_posts)))
+    query = select(Thread).where(condition).order_by(Thread.last_post_at.desc(), Thread.id.desc())
+    return paging.fetch(query, page, THREADS_PER_PAGE)
 
 
-def threads_for_submission(submission_id: int) -> list[Thread]:
-    return list(db.session.scalars(select(Thread).where(Thread.submission_id == submission_id,
-                                                         Thread.status == Visibility.PUBLISHED).limit(3)))
+# Administration: plain values and the acting administrator in, the new entity out.
 
 
-def published_submission(code: str):
-    """A submission a thread may link to: one its submitter agreed to publish."""
-    from app.submissions.models import Submission
-
-    code = re.sub(r"\D", "", code or "")
-    submission = db.session.scalar(select(Submission).where(Submission.code == code)) if code else None
-    if submission is None or not submission.consent_publish:
-        raise ValidationError("submission_code", _("No published submission has this code."))
-    return submission
-
-
-# Administration
+def _ensure_admin(user) -> None:
+    if not is_admin(user):
+        raise PermissionDenied()
 
 
 def create_board(admin, name: str, slug: str, description: str, post_policy: str) -> Board:
-    if not admin.has_role("admin"):
-        raise PermissionDenied()
+    _ensure_admin(admin)
     name = clean_line(name)[:120]
     if not name:
         raise ValidationError("name", _("Enter a name."))
+    if post_policy not in PostPolicy.ALL:
+        raise ValidationError("post_policy", _("Choose who may post."))
     slug = re.sub(r"[^a-z0-9-]+", "-", search_key(clean_line(slug) or name)).strip("-")[:64]
     if not slug or db.session.scalar(select(Board.id).where(Board.slug == slug)):
         raise ValidationError("slug", _("Choose another address: this one is taken."))
@@ -490,10 +661,15 @@ def create_board(admin, name: str, slug: str, description: str, post_policy: str
     return board
 
 
+def _account(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == clean_line(email).lower()))
+
+
 def grant_badge(admin, email: str, kind: str, label: str) -> Badge:
-    if not admin.has_role("admin"):
-        raise PermissionDenied()
-    user = db.session.scalar(select(User).where(User.email == clean_line(email).lower()))
+    _ensure_admin(admin)
+    if kind not in BadgeKind.GRANTED:
+        raise ValidationError("kind", _("Choose a badge."))
+    user = _account(email)
     if user is None:
         raise ValidationError("email", _("No account has this e-mail address."))
     badge = db.session.scalar(select(Badge).where(Badge.user_id == user.id, Badge.kind == kind))
@@ -505,18 +681,20 @@ def grant_badge(admin, email: str, kind: str, label: str) -> Badge:
     return badge
 
 
-def create_dialogue(admin, board: Board, title: str, body: str, starts_at, ends_at, panel_emails: list[str]) -> Thread:
+def create_dialogue(admin, board_id: int, title: str, body: str, starts_at, ends_at, panel_emails: list[str]) -> Thread:
     """A dialogue: a thread with a schedule and a panel of officials and experts."""
-    if not admin.has_role("admin"):
-        raise PermissionDenied()
+    _ensure_admin(admin)
+    board = find_board(board_id)
+    if board is None:
+        raise ValidationError("board_id", _("Choose a board."))
     if not ends_at or not starts_at or ends_at <= starts_at:
         raise ValidationError("ends_at", _("The session must end after it starts."))
     members = []
     for email in panel_emails:
-        email = clean_line(email).lower()
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = _account(email)
         if user is None:
-            raise ValidationError("panel", _("No account has the e-mail address %(email)s.", email=email))
+            raise ValidationError("panel", _("No account has the e-mail address %(email)s.",
+                                             email=clean_line(email).lower()))
         members.append(user)
     if not members:
         raise ValidationError("panel", _("Name at least one panel member."))

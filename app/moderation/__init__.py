@@ -1,5 +1,5 @@
-"""Moderation: flags, the review queue, actions with their public log, appeals, abuse limits."""
+"""Moderation: the posting policy the forum asks, flags, the review queue, moderators' decisions
+with their public log, appeals, and the word filter."""
 from flask import Blueprint
 
 bp = Blueprint("moderation", __name__)
-

@@ -1,4 +1,4 @@
-"""Moderation tables: flags, the action log, appeals, suspensions and the word filter."""
+"""Moderation tables: flags, moderators' decisions (the log), appeals, suspensions and the word filter."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -25,14 +25,15 @@ class Flag(db.Model):
     resolved_at: Mapped[datetime | None]
 
 
-class ModerationAction(db.Model):
-    """One moderator decision. The public log shows action, target kind, rule and time only."""
+class Decision(db.Model):
+    """One moderator's decision. The public log shows its kind, the target's type, the rule and
+    the time only. (The table and its columns keep the names they were created with.)"""
 
     __tablename__ = "moderation_action"
     __table_args__ = (Index("ix_moderation_action_created", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column("action", String(24))  # hide, lock, suspend ... (services.DECISIONS)
     target_type: Mapped[str] = mapped_column(String(8))  # post, thread, user
     target_id: Mapped[int]
     rule: Mapped[str] = mapped_column(String(16), default="")
@@ -46,14 +47,15 @@ class Appeal(db.Model):
     __tablename__ = "moderation_appeal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("moderation_action.id", ondelete="CASCADE"), unique=True)
+    decision_id: Mapped[int] = mapped_column("action_id", ForeignKey("moderation_action.id", ondelete="CASCADE"),
+                                             unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(String(1000))
     outcome: Mapped[str | None] = mapped_column(String(16))  # upheld, overturned
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 
-    action = relationship("ModerationAction", lazy="joined")
+    decision = relationship("Decision", lazy="joined")
 
 
 class Suspension(db.Model):
@@ -65,7 +67,7 @@ class Suspension(db.Model):
     rule: Mapped[str] = mapped_column(String(16), default="")
     reason: Mapped[str] = mapped_column(String(300), default="")  # the moderator's note
     ends_at: Mapped[datetime]
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_action.id"))
+    decision_id: Mapped[int | None] = mapped_column("action_id", ForeignKey("moderation_action.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

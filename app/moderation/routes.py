@@ -1,34 +1,38 @@
-"""Moderation routes: flagging, the review queue, actions, the public log, appeals, the word list."""
+"""Moderation routes: flagging, the review queue, moderators' decisions and edits, the public
+log, appeals, and the word list."""
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.common.errors import keeps_input_on_expired_token
 from app.common.forms import ButtonForm
-from app.common import paging
-from app.common.errors import Conflict, ValidationError, keeps_input_on_expired_token
+from app.common.moved import moved
+from app.common.paging import requested_page
 from app.common.permissions import login_required, role_required
-from app.common.rendering import render
+from app.common.rendering import form_page, render, run_form, see_other
+from app.common.roles import Role
 from app.common.security import mark_personal
-from app.extensions import db
 from app.forum import services as forum
-from app.forum.models import Post, Thread
 from app.moderation import bp, services
-from app.moderation.forms import ActionForm, AppealForm, FlagForm, WordForm
-from app.moderation.models import FilterWord
+from app.moderation.forms import AppealForm, FlagForm, ModeratorEditForm, WordForm, decision_form
 
-TARGETS = {"bai": ("post", Post), "chu-de": ("thread", Thread)}
+# The kinds of item in a moderation address, and the target type each is logged as.
+TARGETS = {"bai": "post", "thao-luan": "thread"}
+
+# Threads were "chu-de" (a topic, elsewhere), and a decision was an "action" (hanh-dong).
+moved(bp, "/kiem-duyet/bao-cao/chu-de/<id:target_id>", "moderation.flag", ("GET", "POST"), kind="thao-luan")
+moved(bp, "/kiem-duyet/hanh-dong/chu-de/<id:target_id>", "moderation.decide", ("POST",), kind="thao-luan")
+moved(bp, "/kiem-duyet/hanh-dong/bai/<id:target_id>", "moderation.decide", ("POST",), kind="bai")
 
 
 def _target_or_404(kind: str, target_id: int):
-    """A post or thread the current reader can see, and its type name."""
-    if kind not in TARGETS:
-        abort(404)
-    target_type, model = TARGETS[kind]
-    target = db.session.get(model, target_id) if forum.valid_id(target_id) else None
-    thread_id = target.thread_id if target_type == "post" and target else target_id
-    if target is None or forum.get_thread(thread_id, current_user) is None:
-        abort(404)
-    return target_type, target
+    """A post or thread the current reader can see, and its target type."""
+    target_type = TARGETS.get(kind) or abort(404)
+    if target_type == "post":
+        target = forum.visible_post(target_id, current_user)
+    else:
+        target = forum.get_thread(target_id, current_user)
+    return target_type, target or abort(404)
 
 
 def _back_to(target_type: str, target) -> str:
@@ -37,147 +41,124 @@ def _back_to(target_type: str, target) -> str:
     return url_for("forum.thread", thread_id=target.id)
 
 
+def _flash_errors(form) -> None:
+    """A decision's refusal, said on the page the moderator goes back to."""
+    flash(" ".join(message for _field_id, message in form.error_list), "error")
+
+
 @bp.route("/kiem-duyet/bao-cao/<kind>/<id:target_id>", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_expired_token
 def flag(kind: str, target_id: int):
     """Flag a post or a thread for moderators, with a reason; once per person per item."""
     target_type, target = _target_or_404(kind, target_id)
+    back = _back_to(target_type, target)
     form = FlagForm()
-    if form.validate_on_submit():
-        try:
-            services.flag(current_user, target_type, target.id, form.reason.data, form.note.data or "")
-        except ValidationError as error:
-            form[error.field or "reason"].errors = list(form[error.field or "reason"].errors) + [error.message]
-        except Conflict as error:
-            flash(error.message)
-            return redirect(_back_to(target_type, target), 303)
-        else:
-            flash(_("Thank you. Moderators will look at it."))
-            return redirect(_back_to(target_type, target), 303)
-    return render("moderation/flag.html", form=form, kind=kind, target_id=target.id, back=_back_to(target_type, target),
-                  status=422 if form.errors else 200)
+    if form.is_submitted():
+        done, item = run_form(form, lambda: services.flag(
+            current_user, target_type, target.id, form.reason.data, form.note.data or ""), "reason")
+        if done:
+            flash(_("Thank you. Moderators will look at it.") if item else
+                  _("You have already flagged this. Moderators will look at it."))
+            return redirect(back, 303)
+    return form_page("moderation/flag.html", form=form, kind=kind, target_id=target.id, back=back)
 
 
 @bp.get("/kiem-duyet")
-@role_required("moderator", "admin")
+@role_required(*Role.MODERATORS)
 def queue():
     """The review queue: held posts, flagged items with reasons and counts, appeals."""
     mark_personal()
     return render("moderation/queue.html", held=services.held_posts(), flagged=services.flagged_items(),
-                  appeals=services.open_appeals(), form=_action_form(), button_form=ButtonForm())
+                  appeals=services.open_appeals(), form=decision_form(), button_form=ButtonForm())
 
 
-def _action_form(formdata=None) -> ActionForm:
-    form = ActionForm(formdata=formdata) if formdata is not None else ActionForm(formdata=None)
-    form.board_id.choices = [("", "")] + [(b.id, b.name) for b in forum.boards()]
-    return form
-
-
-@bp.post("/kiem-duyet/hanh-dong/<kind>/<id:target_id>")
-@role_required("moderator", "admin")
-def act(kind: str, target_id: int):
-    """Carry out a moderator's action; every one is logged."""
+@bp.post("/kiem-duyet/quyet-dinh/<kind>/<id:target_id>")
+@role_required(*Role.MODERATORS)
+def decide(kind: str, target_id: int):
+    """Carry out a moderator's decision; every one is logged."""
     target_type, target = _target_or_404(kind, target_id)
-    form = _action_form(request.form)
-    if form.validate_on_submit():
-        try:
-            services.act(current_user, form.action.data, target_type, target.id, form.rule.data or "",
-                         form.note.data or "", form.days.data, form.board_id.data, form.minutes.data)
-        except ValidationError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Done: %(action)s.", action=services.action_label(form.action.data)))
+    form = decision_form(submitted=True)
+    done, _entry = run_form(form, lambda: services.decide(
+        current_user, form.decision.data, target_type, target.id, form.rule.data or "", form.note.data or "",
+        form.days.data, form.board_id.data, form.minutes.data), "decision")
+    if done:
+        flash(_("Done: %(decision)s.", decision=services.decision_label(form.decision.data)))
     else:
-        flash(" ".join(message for messages in form.errors.values() for message in messages), "error")
-    return redirect(request.form.get("back") if request.form.get("back") == url_for("moderation.queue")
-                    else _back_to(target_type, target), 303)
+        _flash_errors(form)
+    queue_url = url_for("moderation.queue")
+    return redirect(queue_url if request.form.get("back") == queue_url else _back_to(target_type, target), 303)
+
+
+@bp.route("/kiem-duyet/bai/<id:post_id>/sua", methods=["GET", "POST"])
+@role_required(*Role.MODERATORS)
+@keeps_input_on_expired_token
+def edit(post_id: int):
+    """A moderator edits someone's post, citing the rule, with a note the author is told."""
+    post = forum.visible_post(post_id, current_user) or abort(404)
+    if not forum.rights_for(current_user, [post], post.thread)[post.id].revise:
+        abort(403)
+    form = ModeratorEditForm(data={"body": post.body_source} if request.method == "GET" else None)
+    if form.is_submitted():
+        done, _entry = run_form(form, lambda: services.edit_post(
+            current_user, post, form.body.data, form.rule.data or "", form.note.data or ""))
+        if done:
+            return see_other("forum.post", post_id=post.id)
+    return form_page("moderation/edit.html", form=form, post=post)
 
 
 @bp.get("/kiem-duyet/nhat-ky")
 def log():
-    """The public moderation log: what was done, when and under which rule; no one's data."""
-    page = services.public_log(paging.requested_page())
+    """The public moderation log: what was decided, when and under which rule; no one's data."""
+    page = services.public_log(requested_page())
     return render("moderation/log.html", "moderation/_log.html", page=page)
 
 
-@bp.route("/kiem-duyet/khang-nghi/<id:action_id>", methods=["GET", "POST"])
+@bp.route("/kiem-duyet/khang-nghi/<id:decision_id>", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_expired_token
-def appeal(action_id: int):
+def appeal(decision_id: int):
     """The author of a moderated item asks, once, for the decision to be reviewed."""
-    entry = services.appealable_action(current_user, action_id) or abort(404)
+    entry = services.appealable_decision(current_user, decision_id) or abort(404)
     mark_personal()
     form = AppealForm()
-    already = services.has_appealed(action_id)
-    if not already and form.validate_on_submit():
-        try:
-            services.appeal(current_user, action_id, form.text.data)
-        except ValidationError as error:
-            form.text.errors = list(form.text.errors) + [error.message]
-        except Conflict as error:
-            flash(error.message)
-            return redirect(url_for("notify.inbox"), 303)
-        else:
+    already = services.has_appealed(decision_id)
+    if form.is_submitted() and not already:
+        done, _appeal = run_form(form, lambda: services.appeal(current_user, decision_id, form.text.data), "text")
+        if done:
             flash(_("Your appeal is sent. A moderator will review the decision."))
-            return redirect(url_for("notify.inbox"), 303)
-    return render("moderation/appeal.html", form=form, entry=entry, already=already, status=422 if form.errors else 200)
+            return see_other("notify.inbox")
+    return form_page("moderation/appeal.html", form=form, entry=entry, already=already)
 
 
 @bp.post("/kiem-duyet/khang-nghi/<id:appeal_id>/quyet-dinh")
-@role_required("moderator", "admin")
-def decide(appeal_id: int):
+@role_required(*Role.MODERATORS)
+def decide_appeal(appeal_id: int):
     """Accept an appeal (undo the decision) or refuse it; both are logged."""
-    if ButtonForm().validate_on_submit():
-        try:
-            services.decide_appeal(current_user, appeal_id, request.form.get("outcome") == "overturn")
-        except Conflict as error:
-            flash(error.message, "error")
-    return redirect(url_for("moderation.queue"), 303)
+    form = ButtonForm()
+    done, _appeal = run_form(form, lambda: services.decide_appeal(
+        current_user, appeal_id, request.form.get("outcome") == "overturn"))
+    if not done:
+        _flash_errors(form)
+    return see_other("moderation.queue")
 
 
 @bp.route("/kiem-duyet/tu-cam", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 @keeps_input_on_expired_token
 def words():
     """Administrators edit the word filter's list."""
     form = WordForm()
-    if form.validate_on_submit():
-        try:
-            services.add_word(current_user, form.word.data)
-        except (ValidationError, Conflict) as error:
-            form.word.errors = list(form.word.errors) + [error.message]
-        else:
-            return redirect(url_for("moderation.words"), 303)
-    items = db.session.query(FilterWord).order_by(FilterWord.word).all()
-    return render("moderation/words.html", form=form, items=items, button_form=ButtonForm(),
-                  status=422 if form.errors else 200)
+    if form.is_submitted():
+        done, _word = run_form(form, lambda: services.add_word(current_user, form.word.data), "word")
+        if done:
+            return see_other("moderation.words")
+    return form_page("moderation/words.html", form=form, items=services.words(), button_form=ButtonForm())
 
 
 @bp.post("/kiem-duyet/tu-cam/<id:word_id>/xoa")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def remove_word(word_id: int):
     """Take a word off the filter list."""
-    if ButtonForm().validate_on_submit():
-        services.remove_word(current_user, word_id)
-    return redirect(url_for("moderation.words"), 303)
-
-
-@bp.app_template_filter("reason_label")
-def reason_label_filter(reason: str) -> str:
-    return services.reason_label(reason)
-
-
-@bp.app_template_filter("mod_action_label")
-def action_label_filter(action: str) -> str:
-    return services.action_label(action)
-
-
-@bp.app_template_filter("hold_label")
-def hold_label_filter(reason: str) -> str:
-    return services.hold_label(reason)
-
-
-@bp.app_context_processor
-def moderation_helpers():
-    return {"moderation_form": _action_form}
+    run_form(ButtonForm(), lambda: services.remove_word(current_user, word_id))
+    return see_other("moderation.words")

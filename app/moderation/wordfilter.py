@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.common.text import clean_block, strip_diacritics
 from app.extensions import db
+from app.moderation.models import FilterWord
 
 # Seeded mild entries; administrators keep the real list in the database.
 SEED_WORDS = ("đồ ngu", "ngu như bò", "khốn nạn", "mất dạy", "vãi chưởng", "đm", "vcl")
@@ -53,8 +54,6 @@ def find_hits(text: str, words: list[str]) -> list[str]:
 
 
 def current_words() -> list[str]:
-    from app.moderation.models import FilterWord
-
     return list(db.session.scalars(select(FilterWord.word)))
 
 

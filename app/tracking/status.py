@@ -2,7 +2,7 @@
 lookup result and on the submitter's private page, each polled in place."""
 from flask import url_for
 
-from app.forum.services import threads_for_submission
+from app.forum.services import discussions_of
 
 
 def status_context(submission, token: str | None = None) -> dict:
@@ -14,6 +14,6 @@ def status_context(submission, token: str | None = None) -> dict:
         submission=submission,
         show_notes=token is not None or published,
         show_title=published,
-        discussions=threads_for_submission(submission.id) if published else [],
+        discussions=discussions_of(submission),
         poll_url=url_for("tracking.private", token=token) if token else url_for("tracking.show", code=submission.code),
     )

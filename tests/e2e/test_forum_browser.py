@@ -49,7 +49,7 @@ def test_citizen_replies_quotes_and_flags_then_moderator_hides(browser, server, 
     moderator = established(Role.MODERATOR, full_name="Phạm Thu Kiểm")
     thread = make_thread(moderator, title="Sóng 4G ở vùng cao", body="Bài mở đầu về sóng di động.")
     citizen = established(full_name="Hoàng Văn Dân")
-    thread_url = f"{server}/dien-dan/chu-de/{thread.id}"
+    thread_url = f"{server}/dien-dan/thao-luan/{thread.id}"
     citizen_email, moderator_email = citizen.email, moderator.email
     _ready()
 
@@ -79,7 +79,7 @@ def test_citizen_replies_quotes_and_flags_then_moderator_hides(browser, server, 
     mod.goto(f"{server}/kiem-duyet")
     item = mod.locator(".app-mod-item", has_text="Thôn tôi cũng không có sóng")
     assert "Xúc phạm hoặc lăng mạ (1)" in item.inner_text()
-    item.locator("select[name=action]").select_option("hide")
+    item.locator("select[name=decision]").select_option("hide")
     item.locator("select[name=rule]").select_option("offensive")
     item.get_by_role("button", name="Thực hiện").click()
     expect(mod.locator("main")).to_contain_text("Đã thực hiện: Đã ẩn.")
@@ -97,7 +97,7 @@ def test_citizen_replies_quotes_and_flags_then_moderator_hides(browser, server, 
 def test_suspended_account_cannot_post(browser, server, javascript):
     thread = make_thread(title="Chủ đề để thử tài khoản bị khoá")
     user = suspended()
-    thread_url, email = f"{server}/dien-dan/chu-de/{thread.id}", user.email
+    thread_url, email = f"{server}/dien-dan/thao-luan/{thread.id}", user.email
     _ready()
     page = _sign_in(browser, server, email, javascript)
     page.goto(thread_url)

@@ -79,7 +79,7 @@ def test_every_staff_route_for_every_role(app, client, db, role, monkeypatch):
 
 
 def test_walk_covers_every_desk_route(app):
-    walked = {"desk.queue", "desk.on_time", "desk.show", "desk.act", "desk.admin_index", "desk.admin_staff",
+    walked = {"desk.queue", "desk.on_time", "desk.show", "desk.take_step", "desk.admin_index", "desk.admin_staff",
               "desk.admin_staff_edit", "desk.admin_deadlines", "desk.admin_agencies", "desk.admin_topics"}
     desk_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("desk.")}
     assert desk_endpoints == walked

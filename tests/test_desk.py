@@ -1,4 +1,4 @@
-"""The desk through HTTP: queue with filters and search, the submission page, actions as
+"""The desk through HTTP: queue with filters and search, the submission page, steps as
 plain forms (303) and as htmx fragments, errors that keep input, sizes on the wire."""
 import gzip
 import re
@@ -6,11 +6,11 @@ import re
 import pytest
 from sqlalchemy import event
 
-from app.submissions import workflow
 from app.common.roles import Role
+from app.submissions import workflow
 from app.extensions import db as ext_db
 from app.submissions.states import Status
-from tests.desk_helpers import act, desk_url, login
+from tests.desk_helpers import desk_url, login, post_step
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
 
 PAGE_LIMIT, FRAGMENT_LIMIT = 14600, 2048
@@ -124,13 +124,13 @@ def test_pagination_keeps_filters(client, coordinator):
     assert "q=chuyen" in link and "sort=old" in link and "page=2" in link
 
 
-def test_submission_page_shows_contact_and_actions(client, coordinator):
+def test_submission_page_shows_contact_and_steps(client, coordinator):
     submission, _t = make_submission()
     login(client, coordinator)
     page = client.get(desk_url(submission))
     html = page.get_data(as_text=True)
     assert "0912345678" in html and "Lò Văn Thử" in html
-    assert 'action="/can-bo/ho-so/%d/assign"' % submission.id in html
+    assert f'action="/can-bo/ho-so/{submission.id}/assign"' in html
     assert "/take" not in html  # a coordinator does not process
     assert page.headers["Cache-Control"] == "private, no-store"
     assert _gz(page) <= PAGE_LIMIT
@@ -139,16 +139,16 @@ def test_submission_page_shows_contact_and_actions(client, coordinator):
 def test_assign_as_plain_form_redirects(client, coordinator, db):
     submission, _t = make_submission()
     login(client, coordinator)
-    response = act(client, submission, "assign", agency_id=str(agency_id("BKHCN")), note="")
+    response = post_step(client, submission, "assign", agency_id=str(agency_id("BKHCN")), note="")
     assert response.status_code == 303 and response.headers["Location"].endswith(desk_url(submission))
     db.session.refresh(submission)
     assert submission.status == Status.ASSIGNED and submission.due_date is not None
 
 
-def test_action_as_htmx_returns_the_case_fragment(client, coordinator, officer, htmx_headers, db):
+def test_step_as_htmx_returns_the_case_fragment(client, coordinator, officer, htmx_headers, db):
     submission = _assigned(coordinator)
     login(client, officer)
-    response = act(client, submission, "take", headers=htmx_headers)
+    response = post_step(client, submission, "take", headers=htmx_headers)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.startswith('<section id="case"') and "<html" not in html
     assert "Đang xử lý" in html
@@ -157,14 +157,14 @@ def test_action_as_htmx_returns_the_case_fragment(client, coordinator, officer, 
     assert page_fragment.get_data(as_text=True).startswith('<section id="case"')
 
 
-def test_invalid_action_keeps_input_with_422(client, coordinator, officer, db):
+def test_invalid_step_keeps_input_with_422(client, coordinator, officer, db):
     submission = _assigned(coordinator)
     workflow.take(submission, officer, submission.version)
     login(client, officer)
-    response = act(client, submission, "draft", body="   ")
+    response = post_step(client, submission, "draft", body="   ")
     assert response.status_code == 422
     long_text = "Nội dung trả lời rất dài " * 500
-    response = act(client, submission, "draft", body=long_text)
+    response = post_step(client, submission, "draft", body=long_text)
     assert response.status_code == 422 and "Nội dung trả lời rất dài" in response.get_data(as_text=True)
 
 
@@ -174,7 +174,7 @@ def test_stale_version_gives_conflict_and_keeps_text(client, coordinator, office
     stale = submission.version
     workflow.note(submission, lead, submission.version, "Lãnh đạo ghi chú trước")
     login(client, officer)
-    response = act(client, submission, "draft", version=stale, body="Bản trả lời của tôi, gõ rất lâu")
+    response = post_step(client, submission, "draft", version=stale, body="Bản trả lời của tôi, gõ rất lâu")
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Bản trả lời của tôi, gõ rất lâu" in html and "Lãnh đạo ghi chú trước" in html
@@ -187,17 +187,17 @@ def test_lead_approves_from_the_desk(client, coordinator, officer, lead, db):
     workflow.take(submission, officer, submission.version)
     workflow.draft(submission, officer, submission.version, "Câu trả lời chính thức")
     login(client, lead)
-    response = act(client, submission, "answer")
+    response = post_step(client, submission, "answer")
     assert response.status_code == 303
     db.session.refresh(submission)
     assert submission.status == Status.ANSWERED
 
 
-def test_unknown_action_and_wrong_role_are_refused(client, coordinator, officer, db):
+def test_unknown_step_and_wrong_role_are_refused(client, coordinator, officer, db):
     submission = _assigned(coordinator)
     login(client, officer)
-    assert act(client, submission, "explode").status_code in (400, 404)
-    response = act(client, submission, "answer")
+    assert post_step(client, submission, "explode").status_code in (400, 404)
+    response = post_step(client, submission, "answer")
     assert response.status_code in (403, 409, 422)
     db.session.refresh(submission)
     assert submission.status == Status.ASSIGNED
@@ -206,7 +206,8 @@ def test_unknown_action_and_wrong_role_are_refused(client, coordinator, officer,
 def test_transfer_away_returns_to_queue(client, coordinator, lead, db):
     submission = _assigned(coordinator)
     login(client, lead)
-    response = act(client, submission, "transfer", agency_id=str(agency_id("BTC")), reason="Không thuộc thẩm quyền")
+    response = post_step(client, submission, "transfer", agency_id=str(agency_id("BTC")),
+                         reason="Không thuộc thẩm quyền")
     assert response.status_code == 303 and response.headers["Location"].endswith("/can-bo")
     assert client.get(desk_url(submission)).status_code == 404
 
@@ -214,9 +215,9 @@ def test_transfer_away_returns_to_queue(client, coordinator, lead, db):
 def test_classify_then_reject_from_the_desk(client, coordinator, db):
     submission, _t = make_submission()
     login(client, coordinator)
-    response = act(client, submission, "classify", kind="policy", topic_id=str(any_topic_id()), note="")
+    response = post_step(client, submission, "classify", kind="policy", topic_id=str(any_topic_id()), note="")
     assert response.status_code == 303
-    response = act(client, submission, "reject", reason="out_of_scope", note="")
+    response = post_step(client, submission, "reject", reason="out_of_scope", note="")
     assert response.status_code == 303
     db.session.refresh(submission)
     assert submission.status == Status.REJECTED and submission.kind == "policy"
@@ -226,7 +227,7 @@ def test_on_time_rates(client, coordinator, officer, lead, db):
     submission = _assigned(coordinator)
     workflow.take(submission, officer, submission.version)
     workflow.draft(submission, officer, submission.version, "Trả lời")
-    workflow.approve(submission, lead, submission.version)
+    workflow.answer(submission, lead, submission.version)
     login(client, lead)
     html = client.get("/can-bo/dung-han").get_data(as_text=True)
     assert "Bộ Khoa học và Công nghệ" in html and "100%" in html
@@ -267,7 +268,7 @@ def test_every_desk_page_fits_one_window(client, db, coordinator):
 def test_a_step_without_its_version_is_refused(client, coordinator, db):
     submission, _t = make_submission()
     login(client, coordinator)
-    response = act(client, submission, "note", version="", text="Ghi chú không có phiên bản")
+    response = post_step(client, submission, "note", version="", text="Ghi chú không có phiên bản")
     assert response.status_code == 422
     assert "Ghi chú không có phiên bản" in response.get_data(as_text=True)
     assert [e.action for e in submission.events] == ["submit"]

@@ -1,17 +1,17 @@
 """Nothing a person sends to the desk, the admin area or the private page answers 500."""
 import pytest
 
-from app.submissions import workflow
 from app.common.roles import Role
-from app.desk.forms import ACTION_FORMS
-from tests.factories import agency_id, make_staff, make_submission
+from app.desk.forms import STEP_FORMS
+from app.submissions import workflow
 from tests.desk_helpers import login
+from tests.factories import agency_id, make_staff, make_submission
 
 GARBAGE = ["", " ", "abc", "-1", "0", "99999999999999999999", "1.5", "<script>x</script>", "ﾠ", "\x00", "%", "'; --"]
 
 
 @pytest.mark.parametrize("role", ["coordinator", "lead"])
-def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch):
+def test_garbage_to_every_step_never_500(app, client, db, role, monkeypatch):
     coordinator = make_staff(Role.COORDINATOR, email="c@example.vn")
     user = coordinator if role == "coordinator" else make_staff(Role.LEAD, "BKHCN", email="l@example.vn")
     submission, _token = make_submission()
@@ -19,16 +19,16 @@ def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch):
         workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
     login(client, user)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    for action, form_class in ACTION_FORMS.items():
+    for step, form_class in STEP_FORMS.items():
         names = _field_names(form_class)
         for value in GARBAGE:
-            data = {f"{action}-{name}": value for name in names}
-            response = client.post(f"/can-bo/ho-so/{submission.id}/{action}", data=data)
-            assert response.status_code < 500, (action, value, response.status_code)
+            data = {f"{step}-{name}": value for name in names}
+            response = client.post(f"/can-bo/ho-so/{submission.id}/{step}", data=data)
+            assert response.status_code < 500, (step, value, response.status_code)
 
 
 def _field_names(form_class) -> list[str]:
-    """The form's own fields, plus every field name any action uses."""
+    """The form's own fields, plus every field name any step uses."""
     return [name for name, value in vars(form_class).items() if hasattr(value, "field_class")] + [
         "version", "kind", "topic_id", "note", "reason", "agency_id"]
 
@@ -69,7 +69,8 @@ def test_admin_creates_staff_and_changes_rules(app, client, db, monkeypatch):
                                                      "password": "mat-khau-dai-du", "active": "y"})
     assert response.status_code == 303
     created = db.session.scalar(select(User).where(User.email == "moi@example.vn"))
-    assert created.role == "officer" and created.agency_id == agency_id("BTC") and created.check_password("mat-khau-dai-du")
+    assert created.role == "officer" and created.agency_id == agency_id("BTC")
+    assert created.check_password("mat-khau-dai-du")
     response = client.post("/quan-tri/han-xu-ly", data={"kind": "policy", "policy-classify_days": "2",
                                                          "policy-answer_days": "15"})
     assert response.status_code == 303 and deadlines.answer_days("policy") == 15

@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.submissions import workflow
 from app.common.roles import Role
+from app.submissions import workflow
 from app.submissions.models import Rating
 from app.submissions.states import Status
 from tests.desk_helpers import login
@@ -29,7 +29,7 @@ def _in_progress(team, **values):
 def _answered(team, **values):
     submission, token = _in_progress(team, **values)
     workflow.draft(submission, team["officer"], submission.version, "Câu trả lời")
-    workflow.approve(submission, team["lead"], submission.version)
+    workflow.answer(submission, team["lead"], submission.version)
     return submission, token
 
 
@@ -120,7 +120,7 @@ def test_answers_and_replies_stay_off_the_public_page_without_consent(client, db
     workflow.request_info(submission, team["officer"], submission.version, "Số nhà của bạn?")
     workflow.provide_info(submission, "Nhà số 12, ông Lò Văn Thử")
     workflow.draft(submission, team["officer"], submission.version, "Kính gửi ông Lò Văn Thử: đã xử lý.")
-    workflow.approve(submission, team["lead"], submission.version)
+    workflow.answer(submission, team["lead"], submission.version)
     public = client.get(f"/tra-cuu/{submission.code}").get_data(as_text=True)
     polled = client.get(f"/tra-cuu/{submission.code}", headers={"HX-Request": "true"}).get_data(as_text=True)
     for html in (public, polled):

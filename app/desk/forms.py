@@ -1,11 +1,10 @@
-"""Desk forms: the queue filters (a GET form) and one small form per action, each carrying
-the submission's version so a stale page is caught instead of overwriting."""
+"""Desk forms: the queue filters (a GET form) and one small form per workflow step, each
+carrying the submission's version so a stale page is caught instead of overwriting."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.common.forms import BaseForm
-
 from app.submissions.states import KIND_CHOICES, REJECT_REASONS, STATUS_LABELS
 
 
@@ -92,20 +91,20 @@ class NoteForm(StepForm):
 
 
 class TakeForm(StepForm):
-    pass
+    """Nothing to type: the officer makes the submission theirs."""
 
 
-class ApproveForm(StepForm):
-    pass
+class AnswerForm(StepForm):
+    """The lead approves the pending draft, which is published as the answer."""
 
 
-ACTION_FORMS = {
+STEP_FORMS = {
     "classify": ClassifyForm, "reject": RejectForm, "assign": AssignForm, "transfer": TransferForm,
     "take": TakeForm, "request_info": RequestInfoForm, "draft": DraftForm, "send_back": SendBackForm,
-    "answer": ApproveForm, "close": CloseForm, "merge": MergeForm, "note": NoteForm,
+    "answer": AnswerForm, "close": CloseForm, "merge": MergeForm, "note": NoteForm,
 }
 
-ACTION_BUTTONS = {
+STEP_BUTTONS = {
     "classify": _l("Accept and classify"), "reject": _l("Reject"), "assign": _l("Assign"),
     "transfer": _l("Transfer"), "take": _l("Take it"), "request_info": _l("Ask the submitter"),
     "draft": _l("Send the draft for approval"), "send_back": _l("Send back"), "answer": _l("Approve and publish"),

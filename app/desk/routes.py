@@ -1,4 +1,4 @@
-"""Desk routes: the queue, a submission with the actions allowed now, each action as a plain
+"""Desk routes: the queue, a submission with the steps allowed now, each step as a plain
 POST (303) that htmx enhances (the same route answers the updated fragment), on-time rates."""
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
@@ -13,7 +13,7 @@ from app.common.roles import Role
 from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.desk import bp, services
-from app.desk.forms import ACTION_BUTTONS, ACTION_FORMS, QueueFilterForm
+from app.desk.forms import STEP_BUTTONS, STEP_FORMS, QueueFilterForm
 from app.extensions import db
 from app.submissions import topics, workflow
 
@@ -50,25 +50,25 @@ def _queue_filter(form: QueueFilterForm) -> services.QueueFilter:
 @bp.get("/can-bo/ho-so/<id:submission_id>")
 @role_required(*STAFF)
 def show(submission_id: int):
-    """One submission with everything the desk needs, and the actions allowed now."""
+    """One submission with everything the desk needs, and the steps allowed now."""
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
     return render("desk/show.html", "desk/_case.html", **_case_context(submission))
 
 
-@bp.post("/can-bo/ho-so/<id:submission_id>/<action>")
+@bp.post("/can-bo/ho-so/<id:submission_id>/<step>")
 @role_required(*STAFF)
-def act(submission_id: int, action: str):
+def take_step(submission_id: int, step: str):
     """Take one step; a refused or stale step re-renders the case with the typed text kept."""
-    if action not in ACTION_FORMS:
+    if step not in STEP_FORMS:
         abort(404)
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
-    form = _action_form(action, submission)
+    form = _step_form(step, submission)
     status, message = 422, None
     if form.validate():
         try:
-            _perform(action, submission, form)
+            _run_step(step, submission, form)
         except ValidationError as error:
             db.session.rollback()
             (form[error.field].errors if error.field in form else form.version.errors).append(error.message)
@@ -82,7 +82,7 @@ def act(submission_id: int, action: str):
         else:
             return _after_step(submission)
     submission = services.visible(current_user, submission_id) or abort(404)
-    context = _case_context(submission, failed=(action, form), message=message)
+    context = _case_context(submission, failed=(step, form), message=message)
     return render("desk/show.html", "desk/_case.html", status=status, **context)
 
 
@@ -98,7 +98,7 @@ def _after_step(submission):
     return redirect(url_for("desk.show", submission_id=submission.id), 303)
 
 
-def _perform(action: str, submission, form) -> None:
+def _run_step(step: str, submission, form) -> None:
     version = form.version_number
     user = current_user._get_current_object()
     data = {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "version")}
@@ -111,17 +111,17 @@ def _perform(action: str, submission, form) -> None:
         "request_info": lambda: workflow.request_info(submission, user, version, data["question"]),
         "draft": lambda: workflow.draft(submission, user, version, data["body"]),
         "send_back": lambda: workflow.send_back(submission, user, version, data["comment"]),
-        "answer": lambda: workflow.approve(submission, user, version),
+        "answer": lambda: workflow.answer(submission, user, version),
         "close": lambda: workflow.close(submission, user, version, data["note"]),
         "merge": lambda: workflow.merge(submission, user, version, data["original_code"]),
         "note": lambda: workflow.note(submission, user, version, data["text"]),
     }
-    steps[action]()
+    steps[step]()
 
 
-def _action_form(action: str, submission, formdata=True):
-    form_class = ACTION_FORMS[action]
-    form = form_class(prefix=action) if formdata else form_class(formdata=None, prefix=action)
+def _step_form(step: str, submission, formdata=True):
+    form_class = STEP_FORMS[step]
+    form = form_class(prefix=step) if formdata else form_class(formdata=None, prefix=step)
     locale = str(get_locale())
     if "topic_id" in form:
         form.topic_id.choices = topics.topic_choices(locale, _("Choose a topic"))
@@ -135,11 +135,11 @@ def _action_form(action: str, submission, formdata=True):
 
 
 def _case_context(submission, failed=None, message=None, success=False) -> dict:
-    actions = workflow.allowed_actions(current_user, submission)
-    forms = {action: _action_form(action, submission, formdata=False) for action in actions}
+    steps = workflow.allowed_steps(current_user, submission)
+    forms = {step: _step_form(step, submission, formdata=False) for step in steps}
     if failed and failed[0] in forms:
         forms[failed[0]] = failed[1]
-    return dict(submission=submission, forms=forms, buttons=ACTION_BUTTONS, open_action=failed and failed[0],
+    return dict(submission=submission, forms=forms, buttons=STEP_BUTTONS, open_step=failed and failed[0],
                 message=message, success=success, draft=workflow.current_draft(submission))
 
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import event
 
 from app.common.roles import Role
-from app.submissions import workflow
 from app.extensions import db as ext_db
+from app.submissions import workflow
 from app.submissions.states import Status
 from tests.desk_helpers import desk_url, login, post_step
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
@@ -179,6 +179,9 @@ def test_stale_version_gives_conflict_and_keeps_text(client, coordinator, office
     assert response.status_code == 409
     assert "Bản trả lời của tôi, gõ rất lâu" in html and "Lãnh đạo ghi chú trước" in html
     assert "Someone else" in html or "Người khác" in html
+    # The form now carries the latest version, so sending it again is a deliberate overwrite.
+    db.session.refresh(submission)
+    assert f'name="draft-version" type="hidden" value="{submission.version}"' in html
     assert workflow.current_draft(submission) is None
 
 

@@ -1,4 +1,6 @@
 """Nothing a person sends to the desk, the admin area or the private page answers 500."""
+import inspect
+
 import pytest
 
 from app.common.roles import Role
@@ -25,6 +27,40 @@ def test_garbage_to_every_step_never_500(app, client, db, role, monkeypatch):
             data = {f"{step}-{name}": value for name in names}
             response = client.post(f"/can-bo/ho-so/{submission.id}/{step}", data=data)
             assert response.status_code < 500, (step, value, response.status_code)
+
+
+def test_each_step_form_holds_the_arguments_of_its_workflow_function(app):
+    """The desk passes a step's form data to the workflow function of the same name as it is."""
+    assert set(STEP_FORMS) == set(workflow.DESK_STEPS)
+    with app.test_request_context():
+        for step, form_class in STEP_FORMS.items():
+            parameters = list(inspect.signature(getattr(workflow, step)).parameters)
+            assert parameters[:3] == ["submission", "user", "version"], step
+            assert set(form_class(meta={"csrf": False}).arguments) == set(parameters[3:]), step
+
+
+HUGE = [0, 2**31, 2**63, 10**20, 10**30]
+
+
+@pytest.mark.parametrize("number", HUGE)
+def test_ids_outside_the_database_range_are_not_found_at_the_desk(app, client, db, number, monkeypatch):
+    login(client, make_staff(Role.COORDINATOR, email="id@example.vn"))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the route's own answer, not the token's
+    assert client.get(f"/can-bo/ho-so/{number}").status_code == 404
+    assert client.get(f"/can-bo/ho-so/-{number}").status_code == 404
+    assert client.post(f"/can-bo/ho-so/{number}/note", data={"note-text": "x"}).status_code == 404
+    submission, _token = make_submission()
+    assert client.post(f"/can-bo/ho-so/{submission.id}/{number}").status_code == 404
+
+
+@pytest.mark.parametrize("number", HUGE + [-(2**63)])
+def test_any_integer_in_a_desk_query_answers_200(client, db, number):
+    login(client, make_staff(Role.COORDINATOR, email="qi@example.vn"))
+    make_submission()
+    for key in ("topic", "province", "page", "status", "kind", "due", "sort", "mine", "unassigned", "q"):
+        for url in (f"/can-bo?{key}={number}", f"/can-bo/dung-han?{key}={number}"):
+            assert client.get(url).status_code == 200, url
+        assert client.get(f"/can-bo?{key}={number}", headers={"HX-Request": "true"}).status_code == 200, key
 
 
 def _field_names(form_class) -> list[str]:

@@ -43,6 +43,11 @@ class StepForm(BaseForm):
     def version_number(self) -> int | None:
         return _optional_int(self.version.data)
 
+    @property
+    def arguments(self) -> dict:
+        """What was typed, by name: the arguments of the workflow function of this step."""
+        return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
+
 
 class ClassifyForm(StepForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[InputRequired(_l("Choose one of the options."))])

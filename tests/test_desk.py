@@ -1,17 +1,21 @@
 """The desk through HTTP: queue with filters and search, the submission page, steps as
 plain forms (303) and as htmx fragments, errors that keep input, sizes on the wire."""
 import gzip
+import io
 import re
 
 import pytest
 from sqlalchemy import event
+from werkzeug.datastructures import FileStorage
 
 from app.common.roles import Role
+from app.desk import services
 from app.extensions import db as ext_db
-from app.submissions import workflow
+from app.submissions import intake, workflow
 from app.submissions.states import Status
+from tests.conftest import FreshContextClient, csrf_token
 from tests.desk_helpers import desk_url, login, post_step
-from tests.factories import agency_id, any_topic_id, make_staff, make_submission
+from tests.factories import agency_id, any_topic_id, make_staff, make_submission, make_user, submission_input
 
 PAGE_LIMIT, FRAGMENT_LIMIT = 14600, 2048
 
@@ -237,8 +241,6 @@ def test_on_time_rates(client, coordinator, officer, lead, db):
 
 
 def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkeypatch):
-    from app.desk import services
-
     monkeypatch.setattr(services, "COUNT_CAP", 20)
     for index in range(30):
         make_submission(title=f"Góp ý {index}")
@@ -250,8 +252,6 @@ def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkey
 
 
 def test_every_desk_page_fits_one_window(client, db, coordinator):
-    from tests.factories import make_user
-
     submission, _t = make_submission()
     for index in range(40):
         make_submission(title=f"Góp ý kiểm tra kích thước số {index}")
@@ -288,9 +288,6 @@ def test_officer_without_agency_sees_an_empty_queue(client, db):
     ("/quan-tri/chu-de", {"slug": "DU-LIEU", "name": "Chủ đề trùng mã", "parent_id": ""}, "Chủ đề trùng mã"),
 ])
 def test_admin_refuses_a_code_already_used_and_keeps_the_form(client, db, url, fields, taken):
-    from tests.conftest import csrf_token
-    from tests.factories import make_user
-
     login(client, make_user(Role.ADMIN, email="admin-dup@example.vn"))
     html = client.get(url).get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_token(html), **fields})
@@ -298,3 +295,23 @@ def test_admin_refuses_a_code_already_used_and_keeps_the_form(client, db, url, f
     assert response.status_code == 422 and "Mã này đã được dùng" in page and taken in page
     fresh = dict(fields, **({"code": "MOI-01"} if "code" in fields else {"slug": "chu-de-moi"}))
     assert client.post(url, data={"csrf_token": csrf_token(page), **fresh}).status_code == 303
+
+
+def test_only_the_staff_handling_it_open_a_case_or_its_attachment(app, coordinator, officer, db):
+    """One rule (permissions.handles) for both: an administrator handles no submission (403
+    at the desk, 404 for the file); an officer of another agency finds neither (404)."""
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4 ho so dinh kem"), filename="ho-so.pdf")
+    submission, _t = intake.submit_feedback(submission_input(), files=[upload])
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    case, attachment = desk_url(submission), f"/tep/{submission.attachments[0].id}"
+    app.test_client_class = FreshContextClient
+    people = [(coordinator, 200, 200), (officer, 200, 200), (make_user(Role.ADMIN, email="qt@example.vn"), 403, 404),
+              (make_staff(Role.OFFICER, "BTC", email="btc@example.vn"), 404, 404)]
+    for user, case_status, file_status in people:
+        client = app.test_client()
+        login(client, user)
+        opened, downloaded = client.get(case), client.get(attachment)
+        assert (opened.status_code, downloaded.status_code) == (case_status, file_status), user.email
+        if case_status != 200:
+            assert "0912345678" not in opened.get_data(as_text=True)
+            assert b"ho so dinh kem" not in downloaded.get_data()

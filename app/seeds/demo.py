@@ -237,7 +237,7 @@ def _date_back(submission, received: datetime, gap: timedelta) -> None:
         submission.answered_at = when["answer"]
     if submission.closed_at is not None:
         submission.closed_at = events[-1].created_at
-    db.session.commit()
+    # Stored by the next commit: the next submission's, or seed_demo's last.
 
 
 # Per dialect: how a connection stops waiting for the disk at each commit, and goes back.
@@ -259,9 +259,12 @@ def _commits_not_waiting_for_the_disk():
         return
     off, back = statements
     db.session.execute(text(off))
+    db.session.commit()  # kept: a SET in a transaction rolled back would be undone
     try:
         yield
+        db.session.commit()
     finally:
+        db.session.rollback()  # SQLite changes this setting only outside a transaction
         db.session.execute(text(back))
         db.session.commit()
 

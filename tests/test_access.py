@@ -39,7 +39,7 @@ ROLE_OF = {"organisation": Role.CITIZEN, "expert": Role.CITIZEN, "other_officer"
 NOT_THE_HANDLERS = {"anonymous", "organisation", "other_officer", "expert", "moderator", "admin"}
 OBJECT_RULES = {
     "desk.show": {"other_officer": 404},
-    "desk.act": {"other_officer": 404},
+    "desk.take_step": {"other_officer": 404},
     "tracking.mine": {role: 404 for role in ROLES if role not in ("anonymous", "citizen")},
     "tracking.attachment": {role: 404 for role in NOT_THE_HANDLERS},
     "forum.edit": {role: 403 for role in ROLES if role not in ("anonymous", "moderator", "admin")},
@@ -78,7 +78,7 @@ def world(app) -> World:
     appeal = moderation.appeal(people["citizen"], decision.id, "Tôi không quảng cáo, xin xem lại.")
     word = moderation.add_word(people["admin"], "tu-cam-thu")
     values = {
-        "submission_id": submission.id, "action": "note", "code": submission.code, "token": token,
+        "submission_id": submission.id, "step": "note", "code": submission.code, "token": token,
         "attachment_id": submission.attachments[0].id, "user_id": people["officer"].id,
         "slug": board.slug, "thread_id": thread.id, "post_id": post.id, "kind": "bai", "target_id": post.id,
         "decision_id": decision.id, "appeal_id": appeal.id, "word_id": word.id,

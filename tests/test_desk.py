@@ -1,17 +1,21 @@
-"""The desk through HTTP: queue with filters and search, the submission page, actions as
+"""The desk through HTTP: queue with filters and search, the submission page, steps as
 plain forms (303) and as htmx fragments, errors that keep input, sizes on the wire."""
 import gzip
+import io
 import re
 
 import pytest
 from sqlalchemy import event
+from werkzeug.datastructures import FileStorage
 
 from app.common.roles import Role
+from app.desk import services
 from app.extensions import db as ext_db
-from app.submissions import workflow
+from app.submissions import intake, workflow
 from app.submissions.states import Status
-from tests.desk_helpers import act, desk_url
-from tests.factories import agency_id, any_topic_id, make_staff, make_submission
+from tests.conftest import FreshContextClient, csrf_token
+from tests.desk_helpers import desk_url, post_step
+from tests.factories import agency_id, any_topic_id, make_staff, make_submission, make_user, submission_input
 
 PAGE_LIMIT, FRAGMENT_LIMIT = 14600, 2048
 
@@ -124,7 +128,7 @@ def test_pagination_keeps_filters(client, coordinator, login_as):
     assert "q=chuyen" in link and "sort=old" in link and "page=2" in link
 
 
-def test_submission_page_shows_contact_and_actions(client, coordinator, login_as):
+def test_submission_page_shows_contact_and_steps(client, coordinator, login_as):
     submission, _t = make_submission()
     login_as(coordinator)
     page = client.get(desk_url(submission))
@@ -139,16 +143,16 @@ def test_submission_page_shows_contact_and_actions(client, coordinator, login_as
 def test_assign_as_plain_form_redirects(client, coordinator, db, login_as):
     submission, _t = make_submission()
     login_as(coordinator)
-    response = act(client, submission, "assign", agency_id=str(agency_id("BKHCN")), note="")
+    response = post_step(client, submission, "assign", agency_id=str(agency_id("BKHCN")), note="")
     assert response.status_code == 303 and response.headers["Location"].endswith(desk_url(submission))
     db.session.refresh(submission)
     assert submission.status == Status.ASSIGNED and submission.due_date is not None
 
 
-def test_action_as_htmx_returns_the_case_fragment(client, coordinator, officer, htmx_headers, db, login_as):
+def test_step_as_htmx_returns_the_case_fragment(client, coordinator, officer, htmx_headers, db, login_as):
     submission = _assigned(coordinator)
     login_as(officer)
-    response = act(client, submission, "take", headers=htmx_headers)
+    response = post_step(client, submission, "take", headers=htmx_headers)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.startswith('<section id="case"') and "<html" not in html
     assert "Đang xử lý" in html
@@ -157,14 +161,14 @@ def test_action_as_htmx_returns_the_case_fragment(client, coordinator, officer, 
     assert page_fragment.get_data(as_text=True).startswith('<section id="case"')
 
 
-def test_invalid_action_keeps_input_with_422(client, coordinator, officer, db, login_as):
+def test_invalid_step_keeps_input_with_422(client, coordinator, officer, db, login_as):
     submission = _assigned(coordinator)
     workflow.take(submission, officer, submission.version)
     login_as(officer)
-    response = act(client, submission, "draft", body="   ")
+    response = post_step(client, submission, "draft", body="   ")
     assert response.status_code == 422
     long_text = "Nội dung trả lời rất dài " * 500
-    response = act(client, submission, "draft", body=long_text)
+    response = post_step(client, submission, "draft", body=long_text)
     assert response.status_code == 422 and "Nội dung trả lời rất dài" in response.get_data(as_text=True)
 
 
@@ -174,11 +178,14 @@ def test_stale_version_gives_conflict_and_keeps_text(client, coordinator, office
     stale = submission.version
     workflow.note(submission, lead, submission.version, "Lãnh đạo ghi chú trước")
     login_as(officer)
-    response = act(client, submission, "draft", version=stale, body="Bản trả lời của tôi, gõ rất lâu")
+    response = post_step(client, submission, "draft", version=stale, body="Bản trả lời của tôi, gõ rất lâu")
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Bản trả lời của tôi, gõ rất lâu" in html and "Lãnh đạo ghi chú trước" in html
     assert "Người khác" in html
+    # The form now carries the latest version, so sending it again is a deliberate overwrite.
+    db.session.refresh(submission)
+    assert f'name="draft-version" type="hidden" value="{submission.version}"' in html
     assert workflow.current_draft(submission) is None
 
 
@@ -187,17 +194,17 @@ def test_lead_approves_from_the_desk(client, coordinator, officer, lead, db, log
     workflow.take(submission, officer, submission.version)
     workflow.draft(submission, officer, submission.version, "Câu trả lời chính thức")
     login_as(lead)
-    response = act(client, submission, "answer")
+    response = post_step(client, submission, "answer")
     assert response.status_code == 303
     db.session.refresh(submission)
     assert submission.status == Status.ANSWERED
 
 
-def test_unknown_action_and_wrong_role_are_refused(client, coordinator, officer, db, login_as):
+def test_unknown_step_and_wrong_role_are_refused(client, coordinator, officer, db, login_as):
     submission = _assigned(coordinator)
     login_as(officer)
-    assert act(client, submission, "explode").status_code in (400, 404)
-    response = act(client, submission, "answer")
+    assert post_step(client, submission, "explode").status_code in (400, 404)
+    response = post_step(client, submission, "answer")
     assert response.status_code in (403, 409, 422)
     db.session.refresh(submission)
     assert submission.status == Status.ASSIGNED
@@ -206,7 +213,8 @@ def test_unknown_action_and_wrong_role_are_refused(client, coordinator, officer,
 def test_transfer_away_returns_to_queue(client, coordinator, lead, db, login_as):
     submission = _assigned(coordinator)
     login_as(lead)
-    response = act(client, submission, "transfer", agency_id=str(agency_id("BTC")), reason="Không thuộc thẩm quyền")
+    response = post_step(client, submission, "transfer", agency_id=str(agency_id("BTC")),
+                         reason="Không thuộc thẩm quyền")
     assert response.status_code == 303 and response.headers["Location"].endswith("/can-bo")
     assert client.get(desk_url(submission)).status_code == 404
 
@@ -214,9 +222,9 @@ def test_transfer_away_returns_to_queue(client, coordinator, lead, db, login_as)
 def test_classify_then_reject_from_the_desk(client, coordinator, db, login_as):
     submission, _t = make_submission()
     login_as(coordinator)
-    response = act(client, submission, "classify", kind="policy", topic_id=str(any_topic_id()), note="")
+    response = post_step(client, submission, "classify", kind="policy", topic_id=str(any_topic_id()), note="")
     assert response.status_code == 303
-    response = act(client, submission, "reject", reason="out_of_scope", note="")
+    response = post_step(client, submission, "reject", reason="out_of_scope", note="")
     assert response.status_code == 303
     db.session.refresh(submission)
     assert submission.status == Status.REJECTED and submission.kind == "policy"
@@ -226,15 +234,13 @@ def test_on_time_rates(client, coordinator, officer, lead, db, login_as):
     submission = _assigned(coordinator)
     workflow.take(submission, officer, submission.version)
     workflow.draft(submission, officer, submission.version, "Trả lời")
-    workflow.approve(submission, lead, submission.version)
+    workflow.answer(submission, lead, submission.version)
     login_as(lead)
     html = client.get("/can-bo/dung-han").get_data(as_text=True)
     assert "Bộ Khoa học và Công nghệ" in html and "100%" in html
 
 
 def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkeypatch, login_as):
-    from app.desk import services
-
     monkeypatch.setattr(services, "COUNT_CAP", 20)
     for index in range(30):
         make_submission(title=f"Góp ý {index}")
@@ -246,8 +252,6 @@ def test_count_stops_at_the_cap_and_next_still_works(client, coordinator, monkey
 
 
 def test_every_desk_page_fits_one_window(client, db, coordinator, login_as):
-    from tests.factories import make_user
-
     submission, _t = make_submission()
     for index in range(40):
         make_submission(title=f"Góp ý kiểm tra kích thước số {index}")
@@ -258,7 +262,7 @@ def test_every_desk_page_fits_one_window(client, db, coordinator, login_as):
     fragment = client.get("/can-bo?page=2", headers={"HX-Request": "true"})
     assert _gz(fragment) <= FRAGMENT_LIMIT
     admin_client = client.application.test_client()
-    login_as(make_user(Role.ADMIN, email="admin-size@example.vn"), client=admin_client)
+    login_as(client=admin_client, who=make_user(Role.ADMIN, email="admin-size@example.vn"))
     for url in ("/quan-tri", "/quan-tri/can-bo", "/quan-tri/han-xu-ly", "/quan-tri/co-quan", "/quan-tri/linh-vuc"):
         response = admin_client.get(url)
         assert response.status_code == 200 and _gz(response) <= PAGE_LIMIT, url
@@ -267,7 +271,7 @@ def test_every_desk_page_fits_one_window(client, db, coordinator, login_as):
 def test_a_step_without_its_version_is_refused(client, coordinator, db, login_as):
     submission, _t = make_submission()
     login_as(coordinator)
-    response = act(client, submission, "note", version="", text="Ghi chú không có phiên bản")
+    response = post_step(client, submission, "note", version="", text="Ghi chú không có phiên bản")
     assert response.status_code == 422
     assert "Ghi chú không có phiên bản" in response.get_data(as_text=True)
     assert [e.action for e in submission.events] == ["submit"]
@@ -284,9 +288,6 @@ def test_officer_without_agency_sees_an_empty_queue(client, db, login_as):
     ("/quan-tri/linh-vuc", {"slug": "DU-LIEU", "name": "Chủ đề trùng mã", "parent_id": ""}, "Chủ đề trùng mã"),
 ])
 def test_admin_refuses_a_code_already_used_and_keeps_the_form(client, db, url, fields, taken, login_as):
-    from tests.conftest import csrf_token
-    from tests.factories import make_user
-
     login_as(make_user(Role.ADMIN, email="admin-dup@example.vn"))
     html = client.get(url).get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_token(html), **fields})
@@ -294,3 +295,23 @@ def test_admin_refuses_a_code_already_used_and_keeps_the_form(client, db, url, f
     assert response.status_code == 422 and "Mã này đã được dùng" in page and taken in page
     fresh = dict(fields, **({"code": "MOI-01"} if "code" in fields else {"slug": "chu-de-moi"}))
     assert client.post(url, data={"csrf_token": csrf_token(page), **fresh}).status_code == 303
+
+
+def test_only_the_staff_handling_it_open_a_case_or_its_attachment(app, coordinator, officer, db, login_as):
+    """One rule (permissions.handles) for both: an administrator handles no submission (403
+    at the desk, 404 for the file); an officer of another agency finds neither (404)."""
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4 ho so dinh kem"), filename="ho-so.pdf")
+    submission, _t = intake.submit_feedback(submission_input(), files=[upload])
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    case, attachment = desk_url(submission), f"/tep/{submission.attachments[0].id}"
+    app.test_client_class = FreshContextClient
+    people = [(coordinator, 200, 200), (officer, 200, 200), (make_user(Role.ADMIN, email="qt@example.vn"), 403, 404),
+              (make_staff(Role.OFFICER, "BTC", email="btc@example.vn"), 404, 404)]
+    for user, case_status, file_status in people:
+        client = app.test_client()
+        login_as(user, client=client)
+        opened, downloaded = client.get(case), client.get(attachment)
+        assert (opened.status_code, downloaded.status_code) == (case_status, file_status), user.email
+        if case_status != 200:
+            assert "0912345678" not in opened.get_data(as_text=True)
+            assert b"ho so dinh kem" not in downloaded.get_data()

@@ -1,8 +1,10 @@
 """Nothing a person sends to the desk, the admin area or the private page answers 500."""
+import inspect
+
 import pytest
 
 from app.common.roles import Role
-from app.desk.forms import ACTION_FORMS
+from app.desk.forms import STEP_FORMS
 from app.submissions import workflow
 from tests.factories import agency_id, make_staff, make_submission
 
@@ -10,7 +12,7 @@ GARBAGE = ["", " ", "abc", "-1", "0", "99999999999999999999", "1.5", "<script>x<
 
 
 @pytest.mark.parametrize("role", ["coordinator", "lead"])
-def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch, login_as):
+def test_garbage_to_every_step_never_500(app, client, db, role, monkeypatch, login_as):
     coordinator = make_staff(Role.COORDINATOR, email="c@example.vn")
     user = coordinator if role == "coordinator" else make_staff(Role.LEAD, "BKHCN", email="l@example.vn")
     submission, _token = make_submission()
@@ -18,16 +20,50 @@ def test_garbage_to_every_action_never_500(app, client, db, role, monkeypatch, l
         workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
     login_as(user)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    for action, form_class in ACTION_FORMS.items():
+    for step, form_class in STEP_FORMS.items():
         names = _field_names(form_class)
         for value in GARBAGE:
-            data = {f"{action}-{name}": value for name in names}
-            response = client.post(f"/can-bo/ho-so/{submission.id}/{action}", data=data)
-            assert response.status_code < 500, (action, value, response.status_code)
+            data = {f"{step}-{name}": value for name in names}
+            response = client.post(f"/can-bo/ho-so/{submission.id}/{step}", data=data)
+            assert response.status_code < 500, (step, value, response.status_code)
+
+
+def test_each_step_form_holds_the_arguments_of_its_workflow_function(app):
+    """The desk passes a step's form data to the workflow function of the same name as it is."""
+    assert set(STEP_FORMS) == set(workflow.DESK_STEPS)
+    with app.test_request_context():
+        for step, form_class in STEP_FORMS.items():
+            parameters = list(inspect.signature(getattr(workflow, step)).parameters)
+            assert parameters[:3] == ["submission", "user", "version"], step
+            assert set(form_class(meta={"csrf": False}).arguments) == set(parameters[3:]), step
+
+
+HUGE = [0, 2**31, 2**63, 10**20, 10**30]
+
+
+@pytest.mark.parametrize("number", HUGE)
+def test_ids_outside_the_database_range_are_not_found_at_the_desk(app, client, db, number, monkeypatch, login_as):
+    login_as(make_staff(Role.COORDINATOR, email="id@example.vn"))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the route's own answer, not the token's
+    assert client.get(f"/can-bo/ho-so/{number}").status_code == 404
+    assert client.get(f"/can-bo/ho-so/-{number}").status_code == 404
+    assert client.post(f"/can-bo/ho-so/{number}/note", data={"note-text": "x"}).status_code == 404
+    submission, _token = make_submission()
+    assert client.post(f"/can-bo/ho-so/{submission.id}/{number}").status_code == 404
+
+
+@pytest.mark.parametrize("number", HUGE + [-(2**63)])
+def test_any_integer_in_a_desk_query_answers_200(client, db, number, login_as):
+    login_as(make_staff(Role.COORDINATOR, email="qi@example.vn"))
+    make_submission()
+    for key in ("topic", "province", "page", "status", "kind", "due", "sort", "mine", "unassigned", "q"):
+        for url in (f"/can-bo?{key}={number}", f"/can-bo/dung-han?{key}={number}"):
+            assert client.get(url).status_code == 200, url
+        assert client.get(f"/can-bo?{key}={number}", headers={"HX-Request": "true"}).status_code == 200, key
 
 
 def _field_names(form_class) -> list[str]:
-    """The form's own fields, plus every field name any action uses."""
+    """The form's own fields, plus every field name any step uses."""
     return [name for name, value in vars(form_class).items() if hasattr(value, "field_class")] + [
         "version", "kind", "topic_id", "note", "reason", "agency_id"]
 
@@ -90,5 +126,5 @@ def test_nul_and_control_characters_never_reach_the_database(app, client, db, mo
     assert ext_note == ["Trả lời"]
     login_client = client.application.test_client()
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    login_as(coordinator, client=login_client)
+    login_as(client=login_client, who=coordinator)
     assert login_client.get("/can-bo?q=%00s%C3%B3ng").status_code == 200

@@ -28,7 +28,7 @@ def _in_progress(team, **values):
 def _answered(team, **values):
     submission, token = _in_progress(team, **values)
     workflow.draft(submission, team["officer"], submission.version, "Câu trả lời")
-    workflow.approve(submission, team["lead"], submission.version)
+    workflow.answer(submission, team["lead"], submission.version)
     return submission, token
 
 
@@ -119,7 +119,7 @@ def test_answers_and_replies_stay_off_the_public_page_without_consent(client, db
     workflow.request_info(submission, team["officer"], submission.version, "Số nhà của bạn?")
     workflow.provide_info(submission, "Nhà số 12, ông Lò Văn Thử")
     workflow.draft(submission, team["officer"], submission.version, "Kính gửi ông Lò Văn Thử: đã xử lý.")
-    workflow.approve(submission, team["lead"], submission.version)
+    workflow.answer(submission, team["lead"], submission.version)
     public = client.get(f"/tra-cuu/{submission.code}").get_data(as_text=True)
     polled = client.get(f"/tra-cuu/{submission.code}", headers={"HX-Request": "true"}).get_data(as_text=True)
     for html in (public, polled):

@@ -46,7 +46,7 @@ def test_full_path_records_one_event_per_step(db, people):
         lambda: workflow.request_info(submission, people["officer"], submission.version, "Thôn nào, xã nào?"),
         lambda: workflow.provide_info(submission, "Thôn Nà Hang, xã Minh Quang."),
         lambda: workflow.draft(submission, people["officer"], submission.version, "Đã giao nhà mạng lắp trạm."),
-        lambda: workflow.approve(submission, people["lead"], submission.version),
+        lambda: workflow.answer(submission, people["lead"], submission.version),
         lambda: workflow.close(submission, people["officer"], submission.version),
     ]
     for count, step in enumerate(steps, start=2):
@@ -76,34 +76,34 @@ def test_answering_a_rejected_submission_is_refused_and_changes_nothing(db, peop
     assert (_events(db, submission), submission.version, submission.status) == before
 
 
-def test_approving_without_the_lead_role_is_refused(db, people):
+def test_answering_without_the_lead_role_is_refused(db, people):
     submission = _assigned(people)
     workflow.take(submission, people["officer"], submission.version)
     workflow.draft(submission, people["officer"], submission.version, "Trả lời")
     with pytest.raises(PermissionDenied):
-        workflow.approve(submission, people["officer"], submission.version)
+        workflow.answer(submission, people["officer"], submission.version)
     with pytest.raises(PermissionDenied):
-        workflow.approve(submission, people["other_lead"], submission.version)
+        workflow.answer(submission, people["other_lead"], submission.version)
     assert submission.status == Status.IN_PROGRESS
 
 
-def test_approving_needs_a_pending_draft(db, people):
+def test_answering_needs_a_pending_draft(db, people):
     submission = _assigned(people)
     workflow.take(submission, people["officer"], submission.version)
     with pytest.raises(Conflict):
-        workflow.approve(submission, people["lead"], submission.version)
+        workflow.answer(submission, people["lead"], submission.version)
     workflow.draft(submission, people["officer"], submission.version, "Bản nháp")
     workflow.send_back(submission, people["lead"], submission.version, "Bổ sung căn cứ pháp lý")
     with pytest.raises(Conflict):
-        workflow.approve(submission, people["lead"], submission.version)
-    assert workflow.allowed_actions(people["lead"], submission).count("answer") == 0
+        workflow.answer(submission, people["lead"], submission.version)
+    assert workflow.allowed_steps(people["lead"], submission).count("answer") == 0
 
 
-def test_officer_of_another_agency_may_not_act(db, people):
+def test_officer_of_another_agency_may_not_take_steps(db, people):
     submission = _assigned(people)
     with pytest.raises(PermissionDenied):
         workflow.take(submission, people["other_officer"], submission.version)
-    assert workflow.allowed_actions(people["other_officer"], submission) == []
+    assert workflow.allowed_steps(people["other_officer"], submission) == []
 
 
 def test_stale_version_is_a_conflict_and_writes_nothing(db, people):
@@ -159,8 +159,8 @@ def test_transfer_needs_a_reason_and_another_agency(db, people):
         workflow.transfer(submission, people["lead"], submission.version, agency_id("BKHCN"), "Lý do")
     workflow.transfer(submission, people["lead"], submission.version, agency_id("BTC"), "Thuộc thẩm quyền Bộ Tài chính")
     assert submission.agency_id == agency_id("BTC") and submission.status == Status.ASSIGNED
-    assert workflow.allowed_actions(people["officer"], submission) == []
-    assert "take" in workflow.allowed_actions(people["other_officer"], submission)
+    assert workflow.allowed_steps(people["officer"], submission) == []
+    assert "take" in workflow.allowed_steps(people["other_officer"], submission)
 
 
 def test_reject_needs_a_listed_reason(db, people):
@@ -175,14 +175,14 @@ def test_reopen_within_thirty_days_only(db, people):
     submission = _assigned(people)
     workflow.take(submission, people["officer"], submission.version)
     workflow.draft(submission, people["officer"], submission.version, "Trả lời")
-    workflow.approve(submission, people["lead"], submission.version)
+    workflow.answer(submission, people["lead"], submission.version)
     submission.answered_at = utcnow() - timedelta(days=31)
     with pytest.raises(Conflict):
         workflow.reopen(submission, "Chưa thỏa đáng")
     submission.answered_at = utcnow() - timedelta(days=29)
     workflow.reopen(submission, "Chưa thỏa đáng")
     assert submission.status == Status.REOPENED
-    assert "take" in workflow.allowed_actions(people["officer"], submission)
+    assert "take" in workflow.allowed_steps(people["officer"], submission)
 
 
 def test_merge_closes_the_duplicate_into_the_original(db, people):
@@ -196,6 +196,6 @@ def test_merge_closes_the_duplicate_into_the_original(db, people):
 
 def test_staff_cannot_take_submitter_steps(db, people):
     submission = _assigned(people)
-    assert "provide_info" not in workflow.allowed_actions(people["coordinator"], submission)
+    assert "provide_info" not in workflow.allowed_steps(people["coordinator"], submission)
     with pytest.raises(PermissionDenied):
         workflow._check("reopen", submission, people["coordinator"], None)

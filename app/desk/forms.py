@@ -1,11 +1,10 @@
-"""Desk forms: the queue filters (a GET form) and one small form per action, each carrying
-the submission's version so a stale page is caught instead of overwriting."""
+"""Desk forms: the queue filters (a GET form) and one small form per workflow step, each
+carrying the submission's version so a stale page is caught instead of overwriting."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.common.forms import BaseForm
-
 from app.submissions.states import KIND_CHOICES, REJECT_REASONS, STATUS_LABELS
 
 
@@ -43,6 +42,11 @@ class StepForm(BaseForm):
     @property
     def version_number(self) -> int | None:
         return _optional_int(self.version.data)
+
+    @property
+    def arguments(self) -> dict:
+        """What was typed, by name: the arguments of the workflow function of this step."""
+        return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
 
 
 class ClassifyForm(StepForm):
@@ -92,20 +96,20 @@ class NoteForm(StepForm):
 
 
 class TakeForm(StepForm):
-    pass
+    """Nothing to type: the officer makes the submission theirs."""
 
 
-class ApproveForm(StepForm):
-    pass
+class AnswerForm(StepForm):
+    """The lead approves the pending draft, which is published as the answer."""
 
 
-ACTION_FORMS = {
+STEP_FORMS = {
     "classify": ClassifyForm, "reject": RejectForm, "assign": AssignForm, "transfer": TransferForm,
     "take": TakeForm, "request_info": RequestInfoForm, "draft": DraftForm, "send_back": SendBackForm,
-    "answer": ApproveForm, "close": CloseForm, "merge": MergeForm, "note": NoteForm,
+    "answer": AnswerForm, "close": CloseForm, "merge": MergeForm, "note": NoteForm,
 }
 
-ACTION_BUTTONS = {
+STEP_BUTTONS = {
     "classify": _l("Accept and classify"), "reject": _l("Reject"), "assign": _l("Assign"),
     "transfer": _l("Transfer"), "take": _l("Take it"), "request_info": _l("Ask the submitter"),
     "draft": _l("Send the draft for approval"), "send_back": _l("Send back"), "answer": _l("Approve and publish"),

@@ -1,21 +1,19 @@
-"""Desk routes: the queue, a submission with the actions allowed now, each action as a plain
+"""Desk routes: the queue, a submission with the steps allowed now, each step as a plain
 POST (303) that htmx enhances (the same route answers the updated fragment), on-time rates."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.common import paging
-from app.common import places
-from app.common.errors import Conflict, PermissionDenied, ValidationError
+from app.common import paging, places
 from app.common.permissions import handles, role_required
+from app.common.rendering import form_page, render, run_form, see_other, wants_fragment
 from app.common.roles import Role
-from app.common.rendering import render, wants_fragment
 from app.common.security import mark_personal
 from app.desk import bp, services
-from app.desk.forms import ACTION_BUTTONS, ACTION_FORMS, QueueFilterForm
-from app.extensions import db
+from app.desk.forms import STEP_BUTTONS, STEP_FORMS, QueueFilterForm
 from app.submissions import topics, workflow
+from app.submissions.states import DraftState
 
 STAFF = Role.STAFF
 
@@ -27,11 +25,13 @@ def queue():
     mark_personal()
     form = QueueFilterForm(request.args)
     _filter_choices(form)
-    if not form.validate():
+    if not form.validate():  # a filter that makes no sense shows the whole queue
         form = QueueFilterForm(formdata=None)
         _filter_choices(form)
     page = services.queue_page(current_user, _queue_filter(form), paging.requested_page())
-    return render("desk/queue.html", "desk/_queue.html", form=form, results=page)
+    # The filters unfold when the URL holds anything but a search.
+    filters_open = bool(request.args.keys() - {"q"})
+    return form_page("desk/queue.html", "desk/_queue.html", form=form, results=page, filters_open=filters_open)
 
 
 def _filter_choices(form: QueueFilterForm) -> None:
@@ -50,78 +50,51 @@ def _queue_filter(form: QueueFilterForm) -> services.QueueFilter:
 @bp.get("/can-bo/ho-so/<id:submission_id>")
 @role_required(*STAFF)
 def show(submission_id: int):
-    """One submission with everything the desk needs, and the actions allowed now."""
+    """One submission with everything the desk needs, and the steps allowed now."""
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
     return render("desk/show.html", "desk/_case.html", **_case_context(submission))
 
 
-@bp.post("/can-bo/ho-so/<id:submission_id>/<action>")
+@bp.post("/can-bo/ho-so/<id:submission_id>/<step>")
 @role_required(*STAFF)
-def act(submission_id: int, action: str):
-    """Take one step; a refused or stale step re-renders the case with the typed text kept."""
-    if action not in ACTION_FORMS:
+def take_step(submission_id: int, step: str):
+    """Take one step. Refused, the case comes back with the typed text kept: 422 with the
+    reason on its field, or 409 with the reason on top and the latest version when the
+    submission changed meanwhile. A step this person may not take answers the 403 page."""
+    if step not in STEP_FORMS:
         abort(404)
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
-    form = _action_form(action, submission)
-    status, message = 422, None
-    if form.validate():
-        try:
-            _perform(action, submission, form)
-        except ValidationError as error:
-            db.session.rollback()
-            (form[error.field].errors if error.field in form else form.version.errors).append(error.message)
-        except Conflict as error:
-            db.session.rollback()
-            status, message = 409, error.message
-            form.version.data = str(submission.version)  # show the latest; their text stays
-        except PermissionDenied as error:
-            db.session.rollback()
-            status, message = 403, error.message
-        else:
-            return _after_step(submission)
-    submission = services.visible(current_user, submission_id) or abort(404)
-    context = _case_context(submission, failed=(action, form), message=message)
-    return render("desk/show.html", "desk/_case.html", status=status, **context)
+    form = _step_form(step, submission)
+    done, _event = run_form(form, lambda: services.take_step(step, submission, current_user._get_current_object(),
+                                                             form.version_number, form.arguments))
+    if done:
+        return _after_step(submission)
+    # The workflow names the field of every value it refuses, so a refusal on no field is a
+    # Conflict: the submission is no longer as the page showed it.
+    conflict = " ".join(form.form_errors) or None
+    submission = services.visible(current_user, submission_id) or abort(404)  # it may have left meanwhile
+    if conflict:
+        form.version.data = str(submission.version)
+    context = _case_context(submission, failed=(step, form), message=conflict)
+    return render("desk/show.html", "desk/_case.html", status=409 if conflict else 422, **context)
 
 
 def _after_step(submission):
     text = _("Saved.")
+    gone = not handles(current_user, submission)  # transferred away: nothing more to show
     if wants_fragment():
-        if not handles(current_user, submission):  # transferred away: nothing more to show
+        if gone:
             return render("desk/_gone.html", message=text)
         return render("desk/_case.html", **_case_context(submission, message=text, success=True))
     flash(text)
-    if not handles(current_user, submission):
-        return redirect(url_for("desk.queue"), 303)
-    return redirect(url_for("desk.show", submission_id=submission.id), 303)
+    return see_other("desk.queue") if gone else see_other("desk.show", submission_id=submission.id)
 
 
-def _perform(action: str, submission, form) -> None:
-    version = form.version_number
-    user = current_user._get_current_object()
-    data = {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "version")}
-    steps = {
-        "classify": lambda: workflow.classify(submission, user, version, data["kind"], data["topic_id"], data["note"]),
-        "reject": lambda: workflow.reject(submission, user, version, data["reason"], data["note"]),
-        "assign": lambda: workflow.assign(submission, user, version, data["agency_id"], data["note"]),
-        "transfer": lambda: workflow.transfer(submission, user, version, data["agency_id"], data["reason"]),
-        "take": lambda: workflow.take(submission, user, version),
-        "request_info": lambda: workflow.request_info(submission, user, version, data["question"]),
-        "draft": lambda: workflow.draft(submission, user, version, data["body"]),
-        "send_back": lambda: workflow.send_back(submission, user, version, data["comment"]),
-        "answer": lambda: workflow.approve(submission, user, version),
-        "close": lambda: workflow.close(submission, user, version, data["note"]),
-        "merge": lambda: workflow.merge(submission, user, version, data["original_code"]),
-        "note": lambda: workflow.note(submission, user, version, data["text"]),
-    }
-    steps[action]()
-
-
-def _action_form(action: str, submission, formdata=True):
-    form_class = ACTION_FORMS[action]
-    form = form_class(prefix=action) if formdata else form_class(formdata=None, prefix=action)
+def _step_form(step: str, submission, formdata=True):
+    form_class = STEP_FORMS[step]
+    form = form_class(prefix=step) if formdata else form_class(formdata=None, prefix=step)
     locale = str(get_locale())
     if "topic_id" in form:
         form.topic_id.choices = topics.topic_choices(locale, _("Choose a topic"))
@@ -135,12 +108,18 @@ def _action_form(action: str, submission, formdata=True):
 
 
 def _case_context(submission, failed=None, message=None, success=False) -> dict:
-    actions = workflow.allowed_actions(current_user, submission)
-    forms = {action: _action_form(action, submission, formdata=False) for action in actions}
+    """What _case.html shows, every decision made: the forms of the steps allowed now (the
+    refused one as it was sent), the draft still waiting to be published, whose it is."""
+    forms = {step: _step_form(step, submission, formdata=False)
+             for step in workflow.allowed_steps(current_user, submission)}
     if failed and failed[0] in forms:
         forms[failed[0]] = failed[1]
-    return dict(submission=submission, forms=forms, buttons=ACTION_BUTTONS, open_action=failed and failed[0],
-                message=message, success=success, draft=workflow.current_draft(submission))
+    draft = workflow.current_draft(submission)
+    if draft is not None and draft.state == DraftState.PUBLISHED:
+        draft = None  # published: it is the answer in the timeline now
+    return dict(submission=submission, forms=forms, buttons=STEP_BUTTONS, open_step=failed and failed[0],
+                message=message, success=success, draft=draft,
+                assigned_to_you=submission.assignee_id == current_user.id)
 
 
 @bp.get("/can-bo/dung-han")

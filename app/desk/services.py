@@ -1,4 +1,5 @@
-"""Desk reads: the submissions a staff member handles, the filtered queue, on-time rates."""
+"""The desk: the submissions a staff member handles, the filtered queue, a workflow step
+taken from its form, on-time rates."""
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from app.common.paging import Page
 from app.common.permissions import handles, handling_scope
 from app.common.text import clean_line, search_key
 from app.extensions import db
-from app.submissions import codes, deadlines
+from app.submissions import codes, deadlines, workflow
 from app.submissions.models import Submission
 from app.submissions.states import Status
 
@@ -22,6 +23,14 @@ def visible(user, submission_id: int) -> Submission | None:
     """The submission, if this person handles it; None as if it did not exist otherwise."""
     submission = db.session.get(Submission, submission_id)
     return submission if submission is not None and handles(user, submission) else None
+
+
+def take_step(step: str, submission, user, version: int | None, arguments: dict):
+    """Run one of workflow.DESK_STEPS. Each step's form names its fields like the arguments
+    of the workflow function of the same name, so the form's data is passed as it is."""
+    if step not in workflow.DESK_STEPS:
+        raise ValueError(f"not a desk step: {step}")
+    return getattr(workflow, step)(submission, user, version, **arguments)
 
 
 @dataclass
@@ -131,8 +140,8 @@ def on_time_rates() -> list[OnTime]:
         select(
             Submission.agency_id,
             func.count(Submission.answered_at),
-            func.sum(case((and_(Submission.answered_at.is_not(None), answered_day <= func.date(Submission.due_date)), 1),
-                          else_=0)),
+            func.sum(case((and_(Submission.answered_at.is_not(None),
+                                answered_day <= func.date(Submission.due_date)), 1), else_=0)),
             func.sum(case((deadlines.overdue_clause(), 1), else_=0)),
         ).where(Submission.agency_id.is_not(None)).group_by(Submission.agency_id)
     ).all()

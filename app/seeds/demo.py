@@ -2,24 +2,29 @@
 newcomer can try each person's path. Never run it on a production database."""
 import random
 import secrets
-from datetime import timedelta
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 
 from app.accounts.models import AccountKind, User
-from app.common.roles import Role
 from app.agencies.models import Agency
 from app.common import places
+from app.common.roles import Role
+from app.common.text import search_key
 from app.common.time import utcnow
 from app.extensions import db
-from app.submissions import intake
-from app.submissions.models import Submission
-from app.submissions.models import Topic
-from app.submissions.states import Kind
+from app.forum import markup
+from app.forum.models import Badge, Board, Panelist, Post, Thread
+from app.forum.services import publish
+from app.moderation.services import seed_words
+from app.notify.models import OutboxMessage
 from app.seeds.reference import RECEIVING_OFFICE, seed_reference
-from app.submissions.states import Status
-from app.submissions.workflow import record_event
+from app.submissions import deadlines, intake, workflow
+from app.submissions.models import Submission, Topic
+from app.submissions.states import Kind, Status
 
 DEMO_PASSWORD = "gopy-demo-2026"
 
@@ -37,19 +42,36 @@ DEMO_ACCOUNTS = [
 ]
 
 SUBJECTS = [
-    ("Sóng di động yếu tại thôn", "Thôn chúng tôi ở vùng núi, sóng điện thoại 4G rất yếu, không thể làm thủ tục trực tuyến hay cho con học online."),
-    ("Cổng dịch vụ công thường xuyên bị lỗi khi nộp hồ sơ", "Khi nộp hồ sơ cấp giấy phép trên cổng dịch vụ công, hệ thống báo lỗi ở bước tải tệp đính kèm, phải làm lại nhiều lần."),
-    ("Đề nghị đơn giản hóa thủ tục đăng ký đề tài khoa học", "Hồ sơ đăng ký đề tài cấp bộ yêu cầu quá nhiều bản giấy, đề nghị cho phép nộp hoàn toàn điện tử và ký số."),
-    ("Sáng kiến ứng dụng AI hỗ trợ nông dân nhận diện sâu bệnh", "Chúng tôi đã thử nghiệm ứng dụng điện thoại dùng trí tuệ nhân tạo chụp lá lúa để nhận diện sâu bệnh, xin được hỗ trợ nhân rộng."),
-    ("Chi phí đăng ký sáng chế còn cao với doanh nghiệp nhỏ", "Doanh nghiệp khởi nghiệp gặp khó khăn về phí và thời gian thẩm định đơn đăng ký sáng chế, đề nghị có cơ chế ưu tiên."),
-    ("Đề xuất mở dữ liệu giao thông công cộng", "Đề nghị công bố dữ liệu lộ trình và giờ chạy xe buýt dưới dạng dữ liệu mở để các nhà phát triển xây dựng ứng dụng."),
-    ("Vướng mắc khi xác thực định danh điện tử mức 2", "Người cao tuổi trong xã gặp khó khăn khi kích hoạt tài khoản định danh điện tử vì không có điện thoại thông minh."),
-    ("Kiến nghị sửa quy định về khoán chi đề tài", "Quy định hiện hành về khoán chi còn yêu cầu nhiều chứng từ, đề nghị khoán chi đến sản phẩm cuối cùng."),
-    ("Thiếu nhân lực công nghệ thông tin cấp xã", "Sau sắp xếp đơn vị hành chính, xã chỉ có một cán bộ kiêm nhiệm chuyển đổi số, đề nghị bổ sung biên chế và đào tạo."),
-    ("Giải pháp thanh toán không dùng tiền mặt ở chợ nông thôn", "Đề xuất mô hình chợ 4.0 với mã QR cho tiểu thương, đã thử nghiệm thành công tại một số chợ."),
+    ("Sóng di động yếu tại thôn",
+     "Thôn chúng tôi ở vùng núi, sóng điện thoại 4G rất yếu, không thể làm thủ tục trực tuyến hay cho con học online."),
+    ("Cổng dịch vụ công thường xuyên bị lỗi khi nộp hồ sơ",
+     "Khi nộp hồ sơ cấp giấy phép trên cổng dịch vụ công, hệ thống báo lỗi ở bước tải tệp đính kèm, "
+     "phải làm lại nhiều lần."),
+    ("Đề nghị đơn giản hóa thủ tục đăng ký đề tài khoa học",
+     "Hồ sơ đăng ký đề tài cấp bộ yêu cầu quá nhiều bản giấy, đề nghị cho phép nộp hoàn toàn điện tử và ký số."),
+    ("Sáng kiến ứng dụng AI hỗ trợ nông dân nhận diện sâu bệnh",
+     "Chúng tôi đã thử nghiệm ứng dụng điện thoại dùng trí tuệ nhân tạo chụp lá lúa để nhận diện sâu bệnh, "
+     "xin được hỗ trợ nhân rộng."),
+    ("Chi phí đăng ký sáng chế còn cao với doanh nghiệp nhỏ",
+     "Doanh nghiệp khởi nghiệp gặp khó khăn về phí và thời gian thẩm định đơn đăng ký sáng chế, "
+     "đề nghị có cơ chế ưu tiên."),
+    ("Đề xuất mở dữ liệu giao thông công cộng",
+     "Đề nghị công bố dữ liệu lộ trình và giờ chạy xe buýt dưới dạng dữ liệu mở "
+     "để các nhà phát triển xây dựng ứng dụng."),
+    ("Vướng mắc khi xác thực định danh điện tử mức 2",
+     "Người cao tuổi trong xã gặp khó khăn khi kích hoạt tài khoản định danh điện tử "
+     "vì không có điện thoại thông minh."),
+    ("Kiến nghị sửa quy định về khoán chi đề tài",
+     "Quy định hiện hành về khoán chi còn yêu cầu nhiều chứng từ, đề nghị khoán chi đến sản phẩm cuối cùng."),
+    ("Thiếu nhân lực công nghệ thông tin cấp xã",
+     "Sau sắp xếp đơn vị hành chính, xã chỉ có một cán bộ kiêm nhiệm chuyển đổi số, "
+     "đề nghị bổ sung biên chế và đào tạo."),
+    ("Giải pháp thanh toán không dùng tiền mặt ở chợ nông thôn",
+     "Đề xuất mô hình chợ 4.0 với mã QR cho tiểu thương, đã thử nghiệm thành công tại một số chợ."),
 ]
 STATUS_MIX = [Status.RECEIVED] * 4 + [Status.ASSIGNED] * 3 + [Status.IN_PROGRESS] * 3 + [
-    Status.AWAITING_INFO, Status.ANSWERED, Status.ANSWERED, Status.CLOSED, Status.CLOSED, Status.REJECTED, Status.REOPENED]
+    Status.AWAITING_INFO, Status.ANSWERED, Status.ANSWERED, Status.CLOSED, Status.CLOSED, Status.REJECTED,
+    Status.REOPENED]
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 GIVEN_NAMES = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Đức Hùng", "Ngọc Lan", "Thanh Sơn"]
 
@@ -63,11 +85,19 @@ def seed_demo(count: int = 300, seed: int = 2026) -> int:
         seed_forum_demo()
         return 0
     topics = db.session.scalars(select(Topic.id).where(Topic.parent_id.is_not(None))).all()
-    agencies = db.session.scalars(select(Agency)).all()
+    agencies = db.session.scalars(select(Agency.id).where(Agency.active)).all()
+    people = _Staff.of_demo()
     citizen = db.session.scalar(select(User).where(User.email == "congdan@gopy.local"))
-    for index in range(count):
-        submission, _token = intake.submit_feedback(_random_input(rng, topics, index), user=citizen if index % 10 == 0 else None)
-        _advance(submission, rng.choice(STATUS_MIX), rng, agencies)
+    made = []
+    with _commits_not_waiting_for_the_disk():
+        for index in range(count):
+            submitter = citizen if index % 10 == 0 else None
+            submission, _token = intake.submit_feedback(_random_input(rng, topics, index), user=submitter)
+            _advance(submission, rng.choice(STATUS_MIX), rng, people, agencies, submitter)
+            made.append(submission.id)
+    # The demo's submitters are invented, but their random phone numbers may be someone's:
+    # the e-mails and SMS their steps queued must never leave. Their inbox lines stay.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.submission_id.in_(made)))
     db.session.commit()
     seed_forum_demo()
     return count
@@ -84,7 +114,8 @@ def _demo_accounts() -> None:
         db.session.add(user)
     if not db.session.scalar(select(User).where(User.email == "doanhnghiep@gopy.local")):
         business = User(email="doanhnghiep@gopy.local", full_name="Vũ Thị Doanh", kind=AccountKind.ORGANISATION,
-                        org_name="Công ty Cổ phần Công nghệ Sông Hồng", tax_code="0100109106", email_verified_at=utcnow())
+                        org_name="Công ty Cổ phần Công nghệ Sông Hồng", tax_code="0100109106",
+                        email_verified_at=utcnow())
         business.set_password(DEMO_PASSWORD, method)
         db.session.add(business)
     db.session.commit()
@@ -112,32 +143,130 @@ def _random_input(rng: random.Random, topics: list[int], index: int) -> intake.S
     )
 
 
-def _advance(submission, target: str, rng: random.Random, agencies: list[Agency]) -> None:
-    """Walk a demo submission along the workflow to the target status, event by event."""
+# The steps that bring a new submission to each status, as the people of the demo take them.
+_ROUTED = ("classify", "assign")
+_ANSWERED = (*_ROUTED, "take", "draft", "answer")
+PATHS = {
+    Status.RECEIVED: (),
+    Status.REJECTED: ("reject",),
+    Status.ASSIGNED: _ROUTED,
+    Status.IN_PROGRESS: (*_ROUTED, "take"),
+    Status.AWAITING_INFO: (*_ROUTED, "take", "request_info"),
+    Status.ANSWERED: _ANSWERED,
+    Status.CLOSED: (*_ANSWERED, "close"),
+    Status.REOPENED: (*_ANSWERED, "reopen"),
+}
+QUESTION = "Xin cho biết địa chỉ cụ thể và thời điểm xảy ra vướng mắc."
+REPLY = "Thôn Nà Hang, xã Minh Quang; vướng mắc từ đầu tháng này."
+ANSWER = "Cơ quan đã trả lời: kiến nghị được ghi nhận và đưa vào kế hoạch sửa đổi."
+REOPEN_REASON = "Câu trả lời chưa giải quyết được vướng mắc của tôi."
+
+
+@dataclass
+class _Staff:
+    """The demo accounts who move submissions: the coordinator, and each staffed agency's
+    officer and lead (by agency id). Only staffed agencies take submissions further than
+    "assigned", since someone there must take each step."""
+
+    coordinator: User
+    officers: dict[int, User]
+    leads: dict[int, User]
+
+    @property
+    def staffed(self) -> list[int]:
+        return sorted(self.officers.keys() & self.leads.keys())
+
+    @classmethod
+    def of_demo(cls) -> "_Staff":
+        staff = db.session.scalars(select(User).where(User.email.in_([a[1] for a in DEMO_ACCOUNTS]))).all()
+        by_role = {role: {u.agency_id: u for u in staff if u.role == role} for role in Role.STAFF}
+        return cls(next(iter(by_role[Role.COORDINATOR].values())), by_role[Role.OFFICER], by_role[Role.LEAD])
+
+
+def _advance(submission, target: str, rng: random.Random, people: _Staff, agencies: list[int], submitter) -> None:
+    """Walk a demo submission to the target status through the workflow, each step taken by
+    the person whose part it is, then date its history back over the weeks before today."""
     received = utcnow() - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
-    submission.received_at = submission.events[0].created_at = received
-    if target == Status.RECEIVED:
+    submission.received_at = received  # classify counts its deadline from here
+    agency = rng.choice(agencies if target == Status.ASSIGNED else people.staffed)
+    steps = list(PATHS[target])
+    if "draft" in steps and rng.random() < 0.3:  # some answers needed more from the submitter first
+        steps[steps.index("draft"):steps.index("draft")] = ["request_info", "provide_info"]
+    if not steps and rng.random() < 0.5:
+        steps = ["classify"]
+    officer, lead, coordinator = people.officers.get(agency), people.leads.get(agency), people.coordinator
+    move = {
+        "classify": lambda: workflow.classify(submission, coordinator, submission.version, submission.kind,
+                                              submission.topic_id),
+        "reject": lambda: workflow.reject(submission, coordinator, submission.version, "out_of_scope"),
+        "assign": lambda: workflow.assign(submission, coordinator, submission.version, agency),
+        "take": lambda: workflow.take(submission, officer, submission.version),
+        "request_info": lambda: workflow.request_info(submission, officer, submission.version, QUESTION),
+        "provide_info": lambda: workflow.provide_info(submission, REPLY, user=submitter),
+        "draft": lambda: workflow.draft(submission, officer, submission.version, ANSWER),
+        "answer": lambda: workflow.answer(submission, lead, submission.version),
+        "close": lambda: workflow.close(submission, officer, submission.version),
+        "reopen": lambda: workflow.reopen(submission, REOPEN_REASON, user=submitter),
+    }
+    for step in steps:
+        move[step]()
+    _date_back(submission, received, timedelta(days=rng.uniform(0.5, 5)))
+
+
+def _date_back(submission, received: datetime, gap: timedelta) -> None:
+    """The workflow stamps each step with the present moment; a demo needs a past. Spread
+    the steps `gap` apart from receipt (never past now), and date what they derived from
+    the clock the same way: the answer deadline, the pause, the answer and the closing."""
+    events = submission.events
+    gap = min(gap, (utcnow() - received) / len(events))
+    for index, event in enumerate(events):
+        event.created_at = received + gap * index
+    when = {event.action: event.created_at for event in events}  # the latest of each step
+    if "assign" in when:
+        due = deadlines.answer_due(submission.kind, deadlines.local_date(when["assign"]))
+        if "request_info" in when:
+            paused = deadlines.local_date(when["request_info"])
+            if "provide_info" in when:
+                due = deadlines.resumed_due(due, paused, deadlines.local_date(when["provide_info"]))
+            else:
+                submission.paused_on = paused
+        submission.due_date = due
+    elif submission.status == Status.RECEIVED:  # the coordinators' clock, from receipt
+        submission.due_date = deadlines.classify_due(submission.kind, received)
+    if "answer" in when:
+        submission.answered_at = when["answer"]
+    if submission.closed_at is not None:
+        submission.closed_at = events[-1].created_at
+    # Stored by the next commit: the next submission's, or seed_demo's last.
+
+
+# Per dialect: how a connection stops waiting for the disk at each commit, and goes back.
+_DURABILITY = {
+    "postgresql": ("SET synchronous_commit TO off", "RESET synchronous_commit"),
+    "sqlite": ("PRAGMA synchronous = OFF", "PRAGMA synchronous = FULL"),
+}
+
+
+@contextmanager
+def _commits_not_waiting_for_the_disk():
+    """Every workflow step commits, so the demo makes some 1,500 small commits; waiting for
+    the disk at each is most of the time on a busy machine. Demo data can be made again at
+    will, and a crash loses only the last commits, never consistency. The setting belongs
+    to the connection, which the session keeps reusing here (one thread, a pooled connection)."""
+    statements = _DURABILITY.get(db.engine.dialect.name)
+    if statements is None:
+        yield
         return
-    if target == Status.REJECTED:
-        record_event(submission, "reject", Status.REJECTED, public_note="Nội dung không thuộc phạm vi tiếp nhận của hệ thống.")
-        return
-    submission.agency = rng.choice(agencies)
-    submission.due_date = (received + timedelta(days=14)).date()
-    steps = [("assign", Status.ASSIGNED), ("start", Status.IN_PROGRESS)]
-    if target == Status.AWAITING_INFO:
-        steps.append(("request_info", Status.AWAITING_INFO))
-    if target in (Status.ANSWERED, Status.CLOSED, Status.REOPENED):
-        steps.append(("answer", Status.ANSWERED))
-    if target == Status.CLOSED:
-        steps.append(("close", Status.CLOSED))
-    if target == Status.REOPENED:
-        steps.append(("reopen", Status.REOPENED))
-    for day, (action, status) in enumerate(steps, start=1):
-        note = "Cơ quan đã trả lời: kiến nghị được ghi nhận và đưa vào kế hoạch sửa đổi." if action == "answer" else None
-        event = record_event(submission, action, status, public_note=note)
-        event.created_at = received + timedelta(days=day)
-        if action == "answer":  # the on-time rate counts these
-            submission.answered_at = event.created_at
+    off, back = statements
+    db.session.execute(text(off))
+    db.session.commit()  # kept: a SET in a transaction rolled back would be undone
+    try:
+        yield
+        db.session.commit()
+    finally:
+        db.session.rollback()  # SQLite changes this setting only outside a transaction
+        db.session.execute(text(back))
+        db.session.commit()
 
 
 # The forum: boards, threads, a policy dialogue, badges and the word filter.
@@ -154,7 +283,8 @@ FORUM_THREADS = [
       "> Chỗ chúng tôi nhà mạng đã lắp thêm trạm nhỏ\n\nBạn có thể chia sẻ mẫu kiến nghị không?",
       "Bộ đang tổng hợp danh sách thôn chưa có sóng để đưa vào chương trình viễn thông công ích."]),
     ("khoa-hoc-cong-nghe", "chuyengia@gopy.local", "Khoán chi đến sản phẩm cuối cùng: cần hướng dẫn gì thêm?",
-     ["Nghị định mới cho phép khoán chi, nhưng các trường vẫn yêu cầu nhiều chứng từ. Cần:\n\n- mẫu hợp đồng khoán\n- tiêu chí nghiệm thu sản phẩm",
+     ["Nghị định mới cho phép khoán chi, nhưng các trường vẫn yêu cầu nhiều chứng từ. Cần:\n\n"
+      "- mẫu hợp đồng khoán\n- tiêu chí nghiệm thu sản phẩm",
       "Doanh nghiệp chúng tôi cũng gặp vướng mắc tương tự khi tham gia đề tài hợp tác."]),
     ("thong-bao", "chuyenvien@gopy.local", "Lịch đối thoại trực tuyến về dữ liệu mở",
      ["Bộ Khoa học và Công nghệ tổ chức đối thoại về dữ liệu mở. Mời người dân đặt câu hỏi trước phiên."]),
@@ -163,12 +293,8 @@ FORUM_THREADS = [
 
 def seed_forum_demo() -> None:
     """Boards, threads, a dialogue and the word list; skipped when boards exist."""
-    from app.forum.models import Board
-
     if db.session.scalar(select(func.count()).select_from(Board)):
         return
-    from app.moderation.services import seed_words
-
     seed_words()
     users = _forum_people()
     boards = {slug: Board(slug=slug, name=name, description=text, post_policy=policy, position=index)
@@ -182,7 +308,8 @@ def seed_forum_demo() -> None:
             _forum_post(thread, speakers[index % len(speakers)], body)
     submission = db.session.scalar(select(Submission).where(Submission.consent_publish.is_(True)).limit(1))
     if submission:
-        linked = _forum_thread(boards["chuyen-doi-so"], users["congdan@gopy.local"], f"Bàn về góp ý: {submission.title}",
+        linked = _forum_thread(boards["chuyen-doi-so"], users["congdan@gopy.local"],
+                               f"Bàn về góp ý: {submission.title}",
                                "Mời mọi người cùng thảo luận góp ý này và theo dõi tình trạng xử lý.")
         linked.submission_id = submission.id
     _forum_dialogue(boards["thong-bao"], users)
@@ -190,8 +317,6 @@ def seed_forum_demo() -> None:
 
 
 def _forum_people() -> dict:
-    from app.forum.models import Badge
-
     method = current_app.config.get("PASSWORD_HASH_METHOD")
     if not db.session.scalar(select(User).where(User.email == "chuyengia@gopy.local")):
         expert = User(email="chuyengia@gopy.local", full_name="Đỗ Minh Khoa", email_verified_at=utcnow())
@@ -203,9 +328,6 @@ def _forum_people() -> dict:
 
 
 def _forum_thread(board, author, title: str, body: str):
-    from app.common.text import search_key
-    from app.forum.models import Thread
-
     thread = Thread(board_id=board.id, author_id=author.id, title=title, search_text=search_key(title))
     db.session.add(thread)
     db.session.flush()
@@ -215,11 +337,6 @@ def _forum_thread(board, author, title: str, body: str):
 
 def _forum_post(thread, author, body: str, **values):
     """Demo posts skip the new-account hold and rate limits; they go through publish()."""
-    from app.common.text import search_key
-    from app.forum import markup
-    from app.forum.models import Post
-    from app.forum.services import publish
-
     post = Post(thread_id=thread.id, author_id=author.id, body_source=body, body_html=markup.render(body),
                 search_text=search_key(body), **values)
     db.session.add(post)
@@ -229,10 +346,9 @@ def _forum_post(thread, author, body: str, **values):
 
 
 def _forum_dialogue(board, users) -> None:
-    from app.forum.models import Panelist
-
     thread = _forum_thread(board, users["admin@gopy.local"], "Đối thoại: mở dữ liệu giao thông công cộng",
-                           "Lãnh đạo Bộ trả lời các câu hỏi được bình chọn nhiều nhất. Câu hỏi nhận đến khi phiên kết thúc.")
+                           "Lãnh đạo Bộ trả lời các câu hỏi được bình chọn nhiều nhất. "
+                           "Câu hỏi nhận đến khi phiên kết thúc.")
     thread.dialogue_starts_at = utcnow() - timedelta(hours=1)
     thread.dialogue_ends_at = utcnow() + timedelta(days=7)
     db.session.add(Panelist(thread_id=thread.id, user_id=users["lanhdao@gopy.local"].id))

@@ -10,7 +10,8 @@ from app.submissions.models import Topic
 RECEIVING_OFFICE = "VPTT-BCD"
 
 CENTRAL_AGENCIES = [
-    (RECEIVING_OFFICE, "Văn phòng thường trực Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
+    (RECEIVING_OFFICE,
+     "Văn phòng thường trực Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
      "Standing Office of the Steering Committee on Science, Technology, Innovation and Digital Transformation"),
     ("BKHCN", "Bộ Khoa học và Công nghệ", "Ministry of Science and Technology"),
     ("BTC", "Bộ Tài chính", "Ministry of Finance"),

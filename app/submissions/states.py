@@ -81,8 +81,7 @@ def status_label(status: str) -> str:
 
 
 def step_label(step: str) -> str:
-    # "start" was written by demo data before every step went through the workflow.
-    return str(STEP_LABELS.get("take" if step == "start" else step, step))
+    return str(STEP_LABELS.get(step, step))
 
 
 def kind_label(kind: str) -> str:

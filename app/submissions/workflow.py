@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.agencies.models import Agency
 from app.common.errors import Conflict, PermissionDenied, ValidationError
-from app.common.permissions import handling_roles
+from app.common.permissions import COORDINATOR, LEAD, OFFICER, handling_roles
 from app.common.text import clean_block
 from app.common.time import utcnow
 from app.extensions import db
@@ -17,12 +17,12 @@ from app.submissions import codes, deadlines, lookups, messages
 from app.submissions.models import AnswerDraft, SubmissionEvent, Topic
 from app.submissions.states import REJECT_REASONS, DraftState, Kind, Status, status_label
 
-
 REOPEN_WINDOW = timedelta(days=30)
 
-# Who may act, seen from one submission: coordinators route everything; "officer" is any
-# staff member (officer or lead) of the agency handling it; "lead" only its leads.
-COORDINATOR, OFFICER, LEAD, SUBMITTER = "coordinator", "officer", "lead", "submitter"
+# Who may take a step, seen from one submission: COORDINATOR, OFFICER and LEAD are the parts
+# staff play (common.permissions.handling_roles: coordinators route everything; "officer" is
+# any staff member of the agency handling it; "lead" only its leads); and these two.
+SUBMITTER = "submitter"
 SYSTEM = "system"  # the scheduled jobs, e.g. the overdue reminder
 
 
@@ -53,15 +53,15 @@ TRANSITIONS = {
     "note": Transition(Status.ALL, None, (OFFICER, COORDINATOR), False),
     "reminder": Transition(Status.OPEN, None, (SYSTEM,), True),
 }
-DESK_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if not {SUBMITTER, SYSTEM} & set(t.actors))
+DESK_STEPS = tuple(name for name, t in TRANSITIONS.items() if not {SUBMITTER, SYSTEM} & set(t.actors))
 
 
-def record_event(submission, action: str, to_status: str | None = None, actor=None,
+def record_event(submission, step: str, to_status: str | None = None, actor=None,
                  public_note: str | None = None, internal_note: str | None = None,
                  is_public: bool = True):
     """Write the event for a step; the caller commits it with the change it describes."""
     event = SubmissionEvent(
-        action=action,
+        action=step,
         from_status=submission.status if submission.id else None,
         to_status=to_status,
         actor_id=getattr(actor, "id", None),
@@ -82,10 +82,10 @@ def actor_roles(user, submission) -> set[str]:
     return handling_roles(user, submission)
 
 
-def allowed_actions(user, submission) -> list[str]:
-    """The desk actions this user may take on this submission right now."""
+def allowed_steps(user, submission) -> list[str]:
+    """The desk steps this user may take on this submission right now."""
     roles = actor_roles(user, submission)
-    return [name for name in DESK_ACTIONS
+    return [name for name in DESK_STEPS
             if submission.status in TRANSITIONS[name].sources and roles & set(TRANSITIONS[name].actors)
             and _precondition_met(name, submission)]
 
@@ -257,7 +257,7 @@ def send_back(submission, user, version, comment: str | None):
     return _step("send_back", submission, user, internal_note=comment)
 
 
-def approve(submission, user, version):
+def answer(submission, user, version):
     """The lead approves the draft: it is published to the submitter as the answer."""
 
     _check("answer", submission, user, version)

@@ -56,9 +56,9 @@ def _sign_in(context, base, email):
     return page
 
 
-def _act(page, action, fields=None, select=None):
-    page.click(f'details:has(form[action$="/{action}"]) > summary')
-    form = page.locator(f'form[action$="/{action}"]')
+def _take_step(page, step, fields=None, select=None):
+    page.click(f'details:has(form[action$="/{step}"]) > summary')
+    form = page.locator(f'form[action$="/{step}"]')
     for selector, value in (select or {}).items():
         form.locator(selector).select_option(label=value)
     for selector, value in (fields or {}).items():
@@ -95,16 +95,16 @@ def test_full_path_in_a_browser(app, db, live, browser, javascript):
     coordinator = _sign_in(new_context(), base, coordinator_email)
     coordinator.goto(f"{base}/can-bo?q=minh+quang")
     coordinator.click("text=Xã Minh Quang chưa có sóng 4G")
-    _act(coordinator, "classify", select={"select[name='classify-kind']": "Phản ánh, vướng mắc"})
-    _act(coordinator, "assign", select={"select[name='assign-agency_id']": "Bộ Khoa học và Công nghệ"})
+    _take_step(coordinator, "classify", select={"select[name='classify-kind']": "Phản ánh, vướng mắc"})
+    _take_step(coordinator, "assign", select={"select[name='assign-agency_id']": "Bộ Khoa học và Công nghệ"})
     playwright_api.expect(coordinator.locator("#case")).to_contain_text("Đã chuyển xử lý")
 
     officer = _sign_in(new_context(), base, officer_email)
     officer.goto(f"{base}/can-bo")
     officer.click("text=Xã Minh Quang chưa có sóng 4G")
-    _act(officer, "take")
+    _take_step(officer, "take")
     playwright_api.expect(officer.locator("#case")).to_contain_text("Đang xử lý")
-    _act(officer, "request_info", fields={"textarea": "Xin cho biết vị trí cụ thể của thôn."})
+    _take_step(officer, "request_info", fields={"textarea": "Xin cho biết vị trí cụ thể của thôn."})
     playwright_api.expect(officer.locator("#case")).to_contain_text("Chờ bổ sung")
 
     guest.goto(private_url)
@@ -113,10 +113,11 @@ def test_full_path_in_a_browser(app, db, live, browser, javascript):
     playwright_api.expect(guest.locator("#status")).to_contain_text("Đang xử lý")
 
     officer.reload()
-    _act(officer, "draft", fields={"textarea": "Bộ đã đề nghị doanh nghiệp viễn thông lắp trạm BTS trong quý tới."})
+    _take_step(officer, "draft",
+               fields={"textarea": "Bộ đã đề nghị doanh nghiệp viễn thông lắp trạm BTS trong quý tới."})
     lead = _sign_in(new_context(), base, lead_email)
     lead.goto(officer.url)
-    _act(lead, "answer")
+    _take_step(lead, "answer")
     playwright_api.expect(lead.locator("#case")).to_contain_text("Đã trả lời")
 
     guest.goto(private_url)

@@ -1,8 +1,16 @@
 """Every area's models, imported once so the metadata (and Alembic) sees all tables."""
 from app.accounts.models import Identity, User, VerificationCode  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
-from app.submissions.models import (  # noqa: F401
-    AnswerDraft, Attachment, Consent, DeadlineRule, Rating, Submission, SubmissionEvent, Topic)
-from app.notify.models import Notification, OutboxMessage  # noqa: F401
 from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401
 from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension  # noqa: F401
+from app.notify.models import Notification, OutboxMessage  # noqa: F401
+from app.submissions.models import (  # noqa: F401
+    AnswerDraft,
+    Attachment,
+    Consent,
+    DeadlineRule,
+    Rating,
+    Submission,
+    SubmissionEvent,
+    Topic,
+)

@@ -1,6 +1,6 @@
 """Provinces (34) and communes/wards (3,321) after the July 2025 reform, from the
 vietnam-provinces package, never hand-typed."""
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from vietnam_provinces import Province, Ward
 
@@ -27,7 +27,7 @@ def wards(province_code: int | None) -> list[tuple[int, str]]:
     return _wards_by_province().get(province_code, []) if province_code else []
 
 
-@lru_cache(maxsize=None)
+@cache
 def province_name(code: int | None) -> str:
     return dict(provinces()).get(code, "") if code else ""
 

@@ -41,7 +41,8 @@ def see_other(endpoint: str, **values):
 def run_form(form, action, fallback_field: str | None = None):
     """On a submitted form (a POST), validate `form` and run `action()`. Returns (True,
     result) when it was done; else
-    (False, None) with the validation errors, or the service's refusal, on the form (the session rolled back, nothing written),
+    (False, None) with the validation errors, or the service's refusal, on the form (the
+    session rolled back, nothing written),
     ready for form_page to answer 422."""
     if not form.validate_on_submit():
         return False, None

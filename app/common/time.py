@@ -1,6 +1,6 @@
 """Times are stored as naive UTC and shown in Asia/Ho_Chi_Minh by the Babel filters."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -36,6 +36,6 @@ def normalize_tax_code(raw: str) -> str | None:
 
 
 def _tax_check_digit_ok(ten: str) -> bool:
-    total = sum(int(d) * w for d, w in zip(ten[:9], _TAX_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(ten[:9], _TAX_WEIGHTS, strict=True))
     check = 10 - total % 11
     return check < 10 and check == int(ten[9])

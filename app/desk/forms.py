@@ -1,8 +1,8 @@
 """Desk forms: the queue filters (a GET form) and one small form per workflow step, each
 carrying the submission's version so a stale page is caught instead of overwriting."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.common.forms import BaseForm
 from app.submissions.states import KIND_CHOICES, REJECT_REASONS, STATUS_LABELS

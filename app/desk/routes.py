@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.agencies.services import agency_choices
 from app.common import paging, places
 from app.common.permissions import handles, role_required
 from app.common.rendering import form_page, render, run_form, see_other, wants_fragment
@@ -101,7 +102,7 @@ def _step_form(step: str, submission, formdata=True):
         if not formdata:
             form.kind.data, form.topic_id.data = submission.kind, submission.topic_id
     if "agency_id" in form:
-        form.agency_id.choices = services.agency_choices(locale, _("Choose an agency"))
+        form.agency_id.choices = agency_choices(locale, _("Choose an agency"))
     if not formdata:
         form.version.data = str(submission.version)
     return form

@@ -2,12 +2,10 @@
 taken from its form, on-time rates."""
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, nulls_last, or_, select, true
 
 from app.agencies.models import Agency
 from app.common import paging
-from app.common.errors import ValidationError
 from app.common.paging import Page
 from app.common.permissions import handles, handling_scope
 from app.common.text import clean_line, search_key
@@ -148,18 +146,3 @@ def on_time_rates() -> list[OnTime]:
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r[0] for r in rows])))}
     result = [OnTime(agencies[r[0]], r[1] or 0, r[2] or 0, r[3] or 0) for r in rows if r[0] in agencies]
     return sorted(result, key=lambda item: item.agency.name)
-
-
-def agency_choices(locale: str, placeholder: str) -> list[tuple]:
-    agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.level, Agency.name)).all()
-    return [("", placeholder)] + [(a.id, a.localized_name(locale)) for a in agencies]
-
-
-def add_with_unique_key(model, key_field: str, key: str, **values):
-    """Add an agency, a topic or another piece of reference data whose code must be new."""
-    if db.session.scalar(select(model).where(getattr(model, key_field) == key)):
-        raise ValidationError(key_field, _("This code is already used."))
-    item = model(**{key_field: key}, **values)
-    db.session.add(item)
-    db.session.commit()
-    return item

@@ -246,7 +246,8 @@ def badges_for(users) -> dict[int, list[tuple[str, str]]]:
 def is_expert(user) -> bool:
     if not signed_in(user):
         return False
-    return db.session.scalar(select(Badge.id).where(Badge.user_id == user.id, Badge.kind == BadgeKind.EXPERT)) is not None
+    expert = select(Badge.id).where(Badge.user_id == user.id, Badge.kind == BadgeKind.EXPERT)
+    return db.session.scalar(expert) is not None
 
 
 def panel(thread: Thread) -> list[Panelist]:
@@ -302,7 +303,8 @@ def mark_read(viewer, thread: Thread):
     """Remember that the viewer has read the thread; return when they last had, to mark what is new."""
     if not signed_in(viewer):
         return None
-    row = db.session.scalar(select(ThreadRead).where(ThreadRead.user_id == viewer.id, ThreadRead.thread_id == thread.id))
+    row = db.session.scalar(select(ThreadRead).where(ThreadRead.user_id == viewer.id,
+                                                     ThreadRead.thread_id == thread.id))
     previous = row.read_at if row else None
     if row is None:
         db.session.add(ThreadRead(user_id=viewer.id, thread_id=thread.id, read_at=utcnow()))
@@ -352,7 +354,8 @@ def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts
     repeat = select(Post.id).where(Post.author_id == user.id, Post.search_text == key,
                                    Post.created_at > now - policy.DUPLICATE_WINDOW).limit(1)
     slow = thread.slow_mode_minutes if thread is not None else 0
-    last = select(func.max(Post.created_at)).where(Post.thread_id == thread.id, Post.author_id == user.id) if slow else None
+    last = (select(func.max(Post.created_at)).where(Post.thread_id == thread.id, Post.author_id == user.id)
+            if slow else None)
     return policy.PostingFacts(
         posts_last_minute=db.session.scalar(mine.where(Post.created_at > now - policy.SHORT_WINDOW)),
         posts_last_day=db.session.scalar(mine.where(Post.created_at > now - policy.LONG_WINDOW)),

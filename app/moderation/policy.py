@@ -143,4 +143,5 @@ def ensure_not_suspended(user) -> None:
     suspension = active_suspension(user)
     if suspension:
         raise PermissionDenied(_("Your account is suspended until %(end)s: %(reason)s",
-                                 end=format_datetime(suspension.ends_at, "short"), reason=suspension_reason(suspension)))
+                                 end=format_datetime(suspension.ends_at, "short"),
+                                 reason=suspension_reason(suspension)))

@@ -131,7 +131,8 @@ def flagged_items(limit: int = 20) -> list[dict]:
     for item in items:
         item["target"] = forum.find_post(item["id"]) if item["type"] == "post" else forum.find_thread(item["id"])
         item["notes"] = list(db.session.scalars(select(Flag.note).where(
-            Flag.target_type == item["type"], Flag.target_id == item["id"], Flag.resolved_at.is_(None), Flag.note != "")))
+            Flag.target_type == item["type"], Flag.target_id == item["id"], Flag.resolved_at.is_(None),
+            Flag.note != "")))
     return [item for item in items if item["target"] is not None]
 
 

@@ -48,7 +48,7 @@ def find_hits(text: str, words: list[str]) -> list[str]:
             if len(plain) > longest:
                 break
             for entry_typed, entry in wanted.get(plain, ()):
-                if (typed == plain or typed == entry_typed) and entry not in hits:
+                if typed in (plain, entry_typed) and entry not in hits:
                     hits.append(entry)
     return hits
 

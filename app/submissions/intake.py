@@ -144,7 +144,8 @@ def _set_submitter(submission: Submission, data: SubmissionInput, user) -> None:
         submission.contact_email = user.email
         submission.contact_phone = user.phone
         submission.submitter_kind = user.kind
-        submission.org_name, submission.tax_code, submission.org_foreign = user.org_name, user.tax_code, user.org_foreign
+        submission.org_name, submission.tax_code = user.org_name, user.tax_code
+        submission.org_foreign = user.org_foreign
         return
     submission.contact_name = clean_line(data.contact_name)
     submission.contact_email = (data.contact_email or "").strip().lower() or None

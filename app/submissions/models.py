@@ -10,7 +10,6 @@ from app.extensions import db
 from app.submissions.states import DraftState, Status
 
 
-
 class Topic(db.Model):
     """A node of the topic tree; data that administrators edit, not code."""
 

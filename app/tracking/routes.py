@@ -10,7 +10,6 @@ from app.common.permissions import can_see_private
 from app.common.rendering import form_page, render, wants_fragment
 from app.common.security import mark_personal
 from app.extensions import db, limiter
-from app.forum.services import discussions_of
 from app.submissions import attachments, lookups
 from app.submissions.models import Attachment
 from app.tracking import bp

@@ -19,12 +19,12 @@ def _dialogue(starts_in=timedelta(hours=-1), ends_in=timedelta(hours=2)):
 
 
 def test_admin_schedules_a_dialogue_with_a_panel(client, login_as):
-    make_board()
+    board = make_board()
     official = established(Role.OFFICER, agency_code="BKHCN")
     login_as(established(Role.ADMIN))
     page = "/dien-dan/quan-tri/hoi-dap"
     response = post_form(client, page, {
-        "board_id": "1", "title": "Đối thoại chính sách số", "body": "Giới thiệu phiên",
+        "board_id": str(board.id), "title": "Đối thoại chính sách số", "body": "Giới thiệu phiên",
         "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:00", "panel": official.email}, page=page)
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)

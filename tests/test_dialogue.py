@@ -32,13 +32,15 @@ def test_admin_schedules_a_dialogue_with_a_panel(client, login_as):
 
 
 def test_dialogue_with_end_before_start_is_refused(client, login_as):
-    make_board()
+    board = make_board()
+    official = established(Role.OFFICER, agency_code="BKHCN")
     login_as(established(Role.ADMIN))
     page = "/dien-dan/quan-tri/hoi-dap"
     response = post_form(client, page, {
-        "board_id": "1", "title": "Đối thoại ngược giờ", "body": "Giới thiệu",
-        "starts_at": "2026-12-01T11:00", "ends_at": "2026-12-01T09:00", "panel": "khong-co@example.vn"}, page=page)
+        "board_id": str(board.id), "title": "Đối thoại ngược giờ", "body": "Giới thiệu",
+        "starts_at": "2026-12-01T11:00", "ends_at": "2026-12-01T09:00", "panel": official.email}, page=page)
     assert response.status_code == 422
+    assert "Thời điểm kết thúc phải sau thời điểm bắt đầu." in response.get_data(as_text=True)
 
 
 def test_questions_are_posted_voted_answered_and_sorted(client, htmx_headers, login_as):

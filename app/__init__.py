@@ -63,7 +63,10 @@ def _register_blueprints(app: Flask) -> None:
     from app import accounts, admin, core, desk, feedback, forum, moderation, notify, tracking
     from app.accounts import routes as _accounts_routes  # noqa: F401
     from app.admin import agencies as _admin_agencies  # noqa: F401
+    from app.admin import badges as _admin_badges  # noqa: F401
+    from app.admin import boards as _admin_boards  # noqa: F401
     from app.admin import deadlines as _admin_deadlines  # noqa: F401
+    from app.admin import dialogues as _admin_dialogues  # noqa: F401
     from app.admin import index as _admin_index  # noqa: F401
     from app.admin import staff as _admin_staff  # noqa: F401
     from app.admin import topics as _admin_topics  # noqa: F401

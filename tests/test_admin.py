@@ -48,3 +48,14 @@ def test_old_topics_address_redirects(client, db, login_as):
     login_as(make_staff(Role.ADMIN, email="old@example.vn"))
     response = client.get("/quan-tri/chu-de")
     assert response.status_code == 301 and response.headers["Location"] == "/quan-tri/linh-vuc"
+
+
+def test_the_forums_administration_moved_into_the_area(client, db, login_as):
+    login_as(make_staff(Role.ADMIN, email="forum-admin@example.vn"))
+    for old, new in (("/dien-dan/quan-tri/chuyen-muc", "/quan-tri/chuyen-muc"),
+                     ("/dien-dan/quan-tri/huy-hieu", "/quan-tri/huy-hieu"),
+                     ("/dien-dan/quan-tri/hoi-dap", "/quan-tri/doi-thoai")):
+        response = client.get(old)
+        assert (response.status_code, response.headers["Location"]) == (301, new)
+        assert client.get(new).status_code == 200
+    assert "/quan-tri/" not in client.get("/dien-dan").get_data(as_text=True).split("</header>")[1]

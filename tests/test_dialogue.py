@@ -22,7 +22,7 @@ def test_admin_schedules_a_dialogue_with_a_panel(client, login_as):
     board = make_board()
     official = established(Role.OFFICER, agency_code="BKHCN")
     login_as(established(Role.ADMIN))
-    page = "/dien-dan/quan-tri/hoi-dap"
+    page = "/quan-tri/doi-thoai"
     response = post_form(client, page, {
         "board_id": str(board.id), "title": "Đối thoại chính sách số", "body": "Giới thiệu phiên",
         "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:00", "panel": official.email}, page=page)
@@ -35,7 +35,7 @@ def test_dialogue_with_end_before_start_is_refused(client, login_as):
     board = make_board()
     official = established(Role.OFFICER, agency_code="BKHCN")
     login_as(established(Role.ADMIN))
-    page = "/dien-dan/quan-tri/hoi-dap"
+    page = "/quan-tri/doi-thoai"
     response = post_form(client, page, {
         "board_id": str(board.id), "title": "Đối thoại ngược giờ", "body": "Giới thiệu",
         "starts_at": "2026-12-01T11:00", "ends_at": "2026-12-01T09:00", "panel": official.email}, page=page)

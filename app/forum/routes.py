@@ -9,11 +9,10 @@ from app.common.forms import ButtonForm
 from app.common.moved import moved
 from app.common.paging import requested_page
 from app.common.params import id_arg
-from app.common.permissions import is_admin, is_moderator, login_required, role_required
+from app.common.permissions import is_moderator, login_required
 from app.common.rendering import form_page, render, run_form, see_other, wants_fragment
-from app.common.roles import Role
 from app.forum import bp, markup, services
-from app.forum.forms import AnswerForm, BadgeForm, BoardForm, DialogueForm, EditForm, PostForm, QuestionForm, ThreadForm
+from app.forum.forms import AnswerForm, EditForm, PostForm, QuestionForm, ThreadForm
 from app.forum.models import Visibility
 
 # Threads lived under /dien-dan/chu-de/, but "chu-de" is a topic everywhere else (/quan-tri/chu-de).
@@ -22,6 +21,10 @@ moved(bp, "/dien-dan/chu-de/<id:thread_id>", "forum.thread")
 moved(bp, "/dien-dan/chu-de/<id:thread_id>/tra-loi", "forum.reply", ("GET", "POST"))
 moved(bp, "/dien-dan/chu-de/<id:thread_id>/giai-dap/<id:post_id>", "forum.mark_answer", ("POST",))
 moved(bp, "/dien-dan/chu-de/<id:thread_id>/theo-doi", "forum.follow_thread", ("POST",))
+# The forum's administration joined the one administration area.
+moved(bp, "/dien-dan/quan-tri/chuyen-muc", "admin.boards", ("GET", "POST"))
+moved(bp, "/dien-dan/quan-tri/huy-hieu", "admin.badges", ("GET", "POST"))
+moved(bp, "/dien-dan/quan-tri/hoi-dap", "admin.dialogues", ("GET", "POST"))
 
 
 def _board_or_404(slug: str):
@@ -44,7 +47,7 @@ def _flash_errors(form) -> None:
 @bp.get("/dien-dan")
 def index():
     """The list of boards."""
-    return render("forum/index.html", boards=services.boards(), administers=is_admin(current_user))
+    return render("forum/index.html", boards=services.boards())
 
 
 @bp.get("/dien-dan/<slug>")
@@ -239,48 +242,3 @@ def search():
     query = request.args.get("q", "")[:200]
     page = services.search(query, requested_page())
     return render("forum/search.html", "forum/_search_results.html", query=query, page=page)
-
-
-@bp.route("/dien-dan/quan-tri/chuyen-muc", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-@keeps_input_on_expired_token
-def admin_boards():
-    """Administrators create boards."""
-    form = BoardForm()
-    if form.is_submitted():
-        done, item = run_form(form, lambda: services.create_board(
-            current_user, form.name.data, form.slug.data, form.description.data, form.post_policy.data))
-        if done:
-            return see_other("forum.board", slug=item.slug)
-    return form_page("forum/admin_boards.html", form=form, boards=services.boards())
-
-
-@bp.route("/dien-dan/quan-tri/huy-hieu", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-@keeps_input_on_expired_token
-def admin_badges():
-    """Administrators grant the expert and identity-verified badges."""
-    form = BadgeForm()
-    if form.is_submitted():
-        done, _badge = run_form(form, lambda: services.grant_badge(
-            current_user, form.email.data, form.kind.data, form.label.data))
-        if done:
-            flash(_("The badge is granted."))
-            return see_other("forum.admin_badges")
-    return form_page("forum/admin_badges.html", form=form)
-
-
-@bp.route("/dien-dan/quan-tri/hoi-dap", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-@keeps_input_on_expired_token
-def admin_dialogue():
-    """Administrators schedule a policy dialogue and name its panel."""
-    form = DialogueForm()
-    form.board_id.choices = [(b.id, b.name) for b in services.boards()]
-    if form.is_submitted():
-        done, item = run_form(form, lambda: services.create_dialogue(
-            current_user, form.board_id.data, form.title.data, form.body.data, form.starts_at.data,
-            form.ends_at.data, [line for line in form.panel.data.splitlines() if line.strip()]))
-        if done:
-            return see_other("forum.thread", thread_id=item.id)
-    return form_page("forum/admin_dialogue.html", form=form)

@@ -1,7 +1,7 @@
 """Góp Ý: the application factory."""
 from flask import Flask
 
-from app.common import params
+from app.common import params, proxy
 from app.config import BASE_DIR, INSTANCE_DIR, Config
 
 
@@ -32,6 +32,7 @@ def create_app(config_class: type = Config) -> Flask:
     from app import cli
 
     cli.register(app)
+    proxy.install(app)
     return app
 
 

@@ -33,7 +33,14 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Empty: X-Forwarded-For is ignored. A number of proxy hops, or the proxies' networks
+    # ("127.0.0.1/32,::1/128"): see app/common/proxy.py.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+    # Counted together by every worker and node: Redis, else a SQLite file (common/ratelimit.py).
+    RATELIMIT_STORAGE_URI = REDIS_URL or f"gopy+sqlite://{INSTANCE_DIR / 'ratelimits.sqlite3'}"
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if REDIS_URL else {}
+    # A store that is down lets requests through, with a log line, rather than answer 500.
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
     # Three files of 5 MB plus the text; a larger body is refused before it is read.
@@ -60,6 +67,9 @@ class Config:
     PRIVACY_NOTICE_VERSION = "2026-01"
     TRACKING_LOOKUP_LIMIT = os.environ.get("TRACKING_LOOKUP_LIMIT", "30 per minute")
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    # Failed sign-ins to one account from anywhere: slows a guesser spread over many addresses
+    # to 144 tries a day, and locks the owner out for ten minutes at most.
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 10 minutes")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"

@@ -1,5 +1,5 @@
 """Account routes: register, sign in/out, profile, verification, my submissions."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -12,6 +12,7 @@ from app.common.forms import ButtonForm
 from app.common.errors import Conflict, ValidationError, keeps_input_on_expired_token
 from app.common.i18n import safe_next
 from app.common.permissions import login_required
+from app.common.ratelimit import hashed_key
 from app.common.rendering import render
 from app.common.security import mark_personal
 from app.extensions import db, limiter, login_manager
@@ -48,8 +49,21 @@ def register():
     return render("accounts/register.html", form=form, status=422 if form.errors else 200)
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in names, however it is typed; hashed, so the store holds no address."""
+    raw = request.form.get("identifier", "")
+    parsed = normalize_identifier(raw)
+    return hashed_key("account", ":".join(parsed) if parsed else raw.strip().lower())
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, scope="login-account",
+               deduct_when=lambda response: response.status_code != 303)  # only failures count
 @keeps_input_on_expired_token
 def login():
     """Sign in with an e-mail address or a mobile number and a password."""

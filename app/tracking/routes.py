@@ -19,7 +19,7 @@ def _lookup_limit() -> str:
 
 
 @bp.get("/tra-cuu")
-@limiter.limit(_lookup_limit, exempt_when=lambda: "code" not in request.args)
+@limiter.shared_limit(_lookup_limit, scope="tracking-lookup", exempt_when=lambda: "code" not in request.args)
 def lookup():
     """Look a code up; the check digit catches typos before the database is asked."""
     form = LookupForm(request.args)
@@ -37,6 +37,7 @@ def lookup():
 
 
 @bp.get("/tra-cuu/<code>")
+@limiter.shared_limit(_lookup_limit, scope="tracking-lookup")  # one budget for guessing codes either way
 def show(code: str):
     """The public status page of one submission: no personal data."""
     submission = lookups.find_by_code(code) or abort(404)

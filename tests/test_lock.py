@@ -17,7 +17,7 @@ def _requirements(path: Path) -> list[Requirement]:
 
 def _pins(path: Path) -> dict[str, str]:
     text = path.read_text()
-    pins = dict(re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+) \\$", text, re.M))
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+) \\$", text, re.MULTILINE))
     assert pins, f"{path.name} pins nothing"
     blocks = re.split(r"\n(?=[A-Za-z0-9])", text)
     assert all("--hash=sha256:" in block for block in blocks if "==" in block.split("\n", 1)[0])

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from flask import request
 from limits.storage import Storage
@@ -42,7 +43,7 @@ def hashed_key(kind: str, value: str) -> str:
 class SQLiteStorage(Storage):
     """Fixed-window counters in one SQLite table: `gopy+sqlite:///absolute/path.sqlite3`."""
 
-    STORAGE_SCHEME = ["gopy+sqlite"]
+    STORAGE_SCHEME: ClassVar[list[str]] = ["gopy+sqlite"]
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:
         super().__init__(uri, wrap_exceptions, **options)

@@ -11,11 +11,13 @@ def _secret_key() -> str:
     """Use SECRET_KEY, or generate one on first start and keep it in the instance folder."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600 from the start: no moment when another user could read it.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -29,7 +31,14 @@ def _database_url() -> str:
 
 
 class Config:
+    # production refuses unsafe settings at start (app/ops/settings.py); development allows them.
+    GOPY_ENV = os.environ.get("GOPY_ENV", "development")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    GOPY_ALLOW_UNSAFE = os.environ.get("GOPY_ALLOW_UNSAFE", "")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
     SECRET_KEY = _secret_key()
+    SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -43,6 +52,15 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    # database (default: every node sees every file), s3, or disk (app/submissions/storage.py)
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "database")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    # With disk storage behind nginx: the internal location that aliases UPLOAD_DIR.
+    ATTACHMENT_ACCEL_PREFIX = os.environ.get("ATTACHMENT_ACCEL_PREFIX", "")
     # Three files of 5 MB plus the text; a larger body is refused before it is read.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024

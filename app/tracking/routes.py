@@ -1,5 +1,5 @@
 """Tracking routes: public status by code, the private page by link, attachments."""
-from flask import abort, current_app, g, make_response, request, send_file, url_for
+from flask import abort, current_app, g, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -80,9 +80,7 @@ def attachment(attachment_id: int):
     if not can_see_private(current_user, item.submission, token_ok=token_ok):
         abort(404)
     mark_personal()
-    response = send_file(attachments.storage_path(item.storage_key), mimetype=item.content_type,
-                         download_name=item.original_name, as_attachment=item.content_type == "application/pdf",
-                         max_age=0, conditional=True)
+    response = attachments.serve(item) or abort(404)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -47,8 +47,8 @@ def create_app(config_class: type = Config) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
     from app.common.i18n import select_locale, select_timezone
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)

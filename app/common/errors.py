@@ -73,5 +73,7 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The route pattern, not the path: a path can hold a private-link token or a code.
+        rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        app.logger.exception("Unhandled error on %s %s", request.method, rule)
         return _error_page(500)

@@ -54,15 +54,21 @@ def save(key: str, data: bytes, content_type: str) -> None:
 
 def load(key: str) -> bytes | None:
     """The bytes, or None when no backend holds them."""
-    kind, data = backend(), None
-    if kind == "database":
-        blob = db.session.get(AttachmentBlob, key)
-        data = blob.data if blob is not None else None
-    elif kind == "s3":
-        data = _s3_get(key)
+    data = load_stored(key)
     if data is None and disk_path(key).is_file():  # written before the move to shared storage
         data = disk_path(key).read_bytes()
     return data
+
+
+def load_stored(key: str) -> bytes | None:
+    """The bytes from the configured storage alone."""
+    kind = backend()
+    if kind == "database":
+        blob = db.session.get(AttachmentBlob, key)
+        return blob.data if blob is not None else None
+    if kind == "s3":
+        return _s3_get(key)
+    return disk_path(key).read_bytes() if disk_path(key).is_file() else None
 
 
 def delete(key: str) -> None:

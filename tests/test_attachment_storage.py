@@ -52,7 +52,7 @@ def _keys_anywhere(pdf: pikepdf.Pdf) -> set[str]:
                 return
             seen.add(obj.objgen)
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            for key in obj.keys():
+            for key in obj.keys():  # noqa: SIM118  (a pikepdf Stream iterates its data, not its keys)
                 found.add(key)
                 if key == "/S":
                     found.add(f"action:{obj[key]}")

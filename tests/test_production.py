@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from app import config as config_module
 from app.accounts.models import User
-from app.submissions.models import Submission
 from app.cli import create_admin_command, password_problem, seed_demo_command
 from app.common.logs import JsonFormatter, scrub
 from app.notify.services import dispatch_pending
 from app.ops import settings
+from app.submissions.models import Submission
 from tests.conftest import SuiteConfig, csrf_token
 from tests.factories import make_staff, make_submission, make_user
 from tests.test_feedback import _form_data

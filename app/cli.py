@@ -2,12 +2,14 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
+from app.common import assets
 from app.common.roles import Role
 from app.config import BASE_DIR
 from app.extensions import db
@@ -24,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(attachments_group)
+    app.cli.add_command(assets_group)
     app.cli.add_command(translate)
 
 
@@ -136,6 +139,36 @@ def migrate_from_disk(delete: bool):
         if delete:
             path.unlink()
     click.echo(f"{moved} moved, {kept} already stored, {missing} missing")
+
+
+@click.group("assets")
+def assets_group():
+    """Static files for the web server."""
+
+
+@assets_group.command("collect")
+@click.argument("destination", type=click.Path(file_okay=False))
+def collect_assets(destination: str):
+    """Write each static file under its content-hashed name, with .gz and .br copies, for nginx
+    to send from disk (deploy/nginx.conf). Old names stay, so cached pages keep their files."""
+    root = Path(destination)
+    for name, hashed in assets.manifest.hashed_by_name.items():
+        target = root / hashed
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for directory in (root, *target.parent.relative_to(root).parents, target.parent.relative_to(root)):
+            (root / directory).chmod(0o755)  # the app's umask is 077; nginx's user must enter
+        data = (assets.STATIC_DIR / name).read_bytes()
+        _write_public(target, data)
+        if name.endswith(assets.COMPRESSIBLE):
+            _write_public(target.with_name(target.name + ".gz"), assets.compressed(name, "gzip"))
+            _write_public(target.with_name(target.name + ".br"), assets.compressed(name, "br"))
+    click.echo(f"{len(assets.manifest.hashed_by_name)} files in {root}")
+
+
+def _write_public(path: Path, data: bytes) -> None:
+    """World-readable on purpose: nginx's own user serves these, and they hold nothing private."""
+    path.write_bytes(data)
+    path.chmod(0o644)
 
 
 @click.group()

@@ -73,6 +73,8 @@ def configure(app: Flask) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    for chatty in ("pikepdf", "alembic.runtime.plugins"):  # announce themselves at every start
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     app.logger.handlers.clear()  # Flask's own handler would print each line a second time
     app.logger.propagate = True
     app.before_request(_start)

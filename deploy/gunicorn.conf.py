@@ -9,9 +9,9 @@ import os
 import shutil
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2))
+workers = int(os.environ.get("GUNICORN_WORKERS") or (os.cpu_count() or 1) * 2)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes first, never the app mid-request.
 keepalive = 75
 timeout = 30

@@ -24,6 +24,9 @@ accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 umask = 0o077
+# gunicorn 25+ opens a control socket in $HOME: two nodes on one machine would share it, and
+# systemd already reloads (HUP) and stops the app.
+control_socket_disable = True
 
 
 def on_starting(server):

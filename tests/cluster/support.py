@@ -128,6 +128,10 @@ def render_nginx(directory: Path, upstreams: list[int], https_port: int, http_po
     # The client and nginx share the loopback here: nginx speaks to the app from its own
     # address, the only one TRUSTED_PROXIES names, as a proxy on another machine would.
     params = (BASE_DIR / "deploy" / "gopy_proxy_params").read_text() + f"proxy_bind {proxy_bind};\n"
+    # The site is on 443 in production, where $host is the whole origin; here the port is a
+    # random one, and Flask-WTF compares the Referer's origin with the Host on https.
+    assert "proxy_set_header Host $host;" in params
+    params = params.replace("proxy_set_header Host $host;", "proxy_set_header Host $host:$server_port;")
     (directory / "gopy_proxy_params").write_text(params)
     (directory / "site.conf").write_text(site)
     for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):

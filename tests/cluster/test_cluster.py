@@ -17,8 +17,7 @@ import requests
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from tests.cluster.support import (BIN, Processes, create_database, drop_database, free_port, render_nginx,
-                                   wait_for)
+from tests.cluster.support import BIN, Processes, create_database, drop_database, free_port, render_nginx, wait_for
 
 SECRET_KEY = "c1" * 32
 LOOKUP_LIMIT = 5
@@ -29,7 +28,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope.content)
         return "250 OK"
 

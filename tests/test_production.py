@@ -61,6 +61,15 @@ def test_request_id_is_passed_through_or_made(client):
     assert re.fullmatch(r"[0-9a-f]{16}", made)
 
 
+def test_error_reports_keep_the_route_and_drop_the_request():
+    from app.ops.errors import scrub_event
+
+    event = {"transaction": "/tra-cuu/rieng/<token>", "user": {"ip_address": "198.51.100.7"},
+             "request": {"url": "https://gopy.example.gov.vn/tra-cuu/rieng/abc", "query_string": "t=abc",
+                         "headers": {"Cookie": "session=x"}, "data": {"password": "x"}, "method": "GET"}}
+    assert scrub_event(event, None) == {"transaction": "/tra-cuu/rieng/<token>", "request": {"method": "GET"}}
+
+
 def test_scrubber_blanks_personal_values():
     line = scrub("sent to nguyen@example.vn and 0912 345 678, code 1234567890, token 9f86d081884c7d659a2feaa0c55ad015")
     assert "example.vn" not in line and "345" not in line and "1234567890" not in line and "9f86d0" not in line

@@ -57,7 +57,12 @@ class JsonFormatter(logging.Formatter):
 
 
 class _Handler(logging.StreamHandler):
-    """Ours, so a second app in one process does not add a second handler."""
+    """Ours, so a second app in one process does not add a second handler. It writes to the
+    standard error of the moment, which a test runner may have swapped since."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
 
 
 def configure(app: Flask) -> None:
@@ -66,7 +71,7 @@ def configure(app: Flask) -> None:
     root = logging.getLogger()
     handler = next((h for h in root.handlers if isinstance(h, _Handler)), None)
     if handler is None:
-        handler = _Handler(sys.stderr)
+        handler = _Handler()
         root.addHandler(handler)
     if app.config.get("LOG_FORMAT", "json") == "json":
         handler.setFormatter(JsonFormatter())

@@ -168,6 +168,16 @@ def test_rate_limits_are_shared_by_the_nodes(cluster):
     assert statuses[:LOOKUP_LIMIT] == [422] * LOOKUP_LIMIT and statuses[-1] == 429
 
 
+def test_a_node_reports_the_requests_of_all_its_workers(cluster):
+    """Two gunicorn workers, one scrape: prometheus-client's multi-process files add them up."""
+    for _ in range(12):
+        requests.get(f"{cluster.nodes['b']}/healthz", timeout=10)
+    text = requests.get(f"{cluster.nodes['b']}/metrics", timeout=10).text
+    counts = re.findall(r'gopy_http_requests_total\{method="GET",route="/healthz",status="200"\} ([0-9.]+)', text)
+    assert counts and float(counts[0]) >= 12
+    assert "gopy_outbox_messages" in text and "gopy_submissions_overdue" in text
+
+
 def _through_nginx(cluster, source: str, path: str, forwarded: str | None = None) -> int:
     context = ssl.create_default_context(cafile=str(cluster.cert))
     host, port = cluster.url.removeprefix("https://").split(":")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: lock setup run test test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
+.PHONY: lock setup run test test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster
 
 # Python 3.11 or newer (Debian 12 ships 3.11); README says why not 3.12 yet.
 $(BIN)/python:
@@ -104,6 +104,11 @@ bench-2g: setup system-packages
 
 clean:
 	rm -rf $(VENV) node_modules app/static/js instance
+
+# The production shape (nginx, two gunicorn nodes, PostgreSQL with the demo data) against
+# one node alone: req/s and p50/p99 side by side (bench/cluster.py).
+bench-cluster: setup system-packages services
+	$(BIN)/python -m bench.cluster
 
 # The forum at scale: page 1 of a 1,000-post thread against page 1 of a 10-post one.
 bench-forum: setup

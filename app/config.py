@@ -45,6 +45,8 @@ class Config:
     # Empty: X-Forwarded-For is ignored. A number of proxy hops, or the proxies' networks
     # ("127.0.0.1/32,::1/128"): see app/common/proxy.py.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+    # How long nginx may keep an anonymous public page (deploy/nginx.conf; 0: never).
+    MICRO_CACHE_SECONDS = int(os.environ.get("MICRO_CACHE_SECONDS", "1"))
     # Counted together by every worker and node: Redis, else a SQLite file (common/ratelimit.py).
     RATELIMIT_STORAGE_URI = REDIS_URL or f"gopy+sqlite://{INSTANCE_DIR / 'ratelimits.sqlite3'}"
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if REDIS_URL else {}

@@ -170,3 +170,29 @@ def test_redis_down_breaks_no_page(tmp_path, db):
         for path in ("/", "/tra-cuu", "/tra-cuu?code=1234567890", "/gop-y", "/dien-dan", "/dang-nhap",
                      sent.headers["Location"]):
             assert client.get(path).status_code < 500, path
+
+
+def test_only_anonymous_public_pages_may_be_micro_cached(client, db, app):
+    from tests.factories import make_submission
+
+    submission, token = make_submission()
+    assert client.get("/").headers.get("X-Accel-Expires") == "1"
+    assert client.get(f"/tra-cuu/{submission.code}").headers.get("X-Accel-Expires") == "1"
+    assert "X-Accel-Expires" not in client.get(f"/tra-cuu/rieng/{token}").headers  # personal
+    assert "X-Accel-Expires" not in client.get("/gop-y/moi").headers  # a CSRF token, a new session
+    assert "X-Accel-Expires" not in client.get("/dang-nhap").headers
+    assert "X-Accel-Expires" not in client.get("/khong-co-trang-nay").headers  # not a 200
+    assert "X-Accel-Expires" not in client.get("/readyz").headers  # not a page
+    app.config["MICRO_CACHE_SECONDS"] = 0
+    try:
+        assert "X-Accel-Expires" not in client.get("/").headers
+    finally:
+        app.config["MICRO_CACHE_SECONDS"] = 1
+
+
+def test_signed_in_readers_are_never_micro_cached(client, db):
+    user = make_user(email="reader@example.vn")
+    page = client.get("/dang-nhap").get_data(as_text=True)
+    client.post("/dang-nhap", data={"csrf_token": csrf_token(page), "identifier": user.email, "password": PASSWORD})
+    assert "X-Accel-Expires" not in client.get("/").headers
+    assert "X-Accel-Expires" not in client.get("/dien-dan").headers

@@ -10,13 +10,15 @@ does, however many hops there are.
 """
 import ipaddress
 
-from flask import Flask
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def install(app: Flask) -> None:
+    app.after_request(allow_micro_cache)
     setting = str(app.config.get("TRUSTED_PROXIES") or "").strip()
     if not setting:
         return
@@ -73,3 +75,19 @@ class TrustedNetworks:
             if not self.trusted(address):
                 break
         return client
+
+
+def allow_micro_cache(response):
+    """Let nginx keep an anonymous public page for MICRO_CACHE_SECONDS (X-Accel-Expires, which
+    nginx reads and never passes on): a page anyone would be given alike, so no signed-in
+    reader, no page marked personal, no session being written (a CSRF token, a flash), no
+    error and no write. Browsers still revalidate by ETag; nginx keys by URL and by the Vary
+    headers (language, htmx, encoding), and serves a change at most that many seconds late."""
+    seconds = current_app.config.get("MICRO_CACHE_SECONDS", 0)
+    cacheable = (seconds and request.method == "GET" and response.status_code == 200
+                 and response.mimetype == "text/html" and not g.get("personal_page") and not session.modified
+                 and not current_user.is_authenticated and "no-store" not in response.headers.get("Cache-Control", "")
+                 and "Set-Cookie" not in response.headers)
+    if cacheable:
+        response.headers["X-Accel-Expires"] = str(seconds)
+    return response

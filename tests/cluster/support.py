@@ -121,6 +121,7 @@ def render_nginx(directory: Path, upstreams: list[int], https_port: int, http_po
         "/srv/gopy/public": str(public),
         "/srv/gopy/instance/uploads/": f"{uploads}/",
         "/etc/nginx/gopy_proxy_params": str(directory / "gopy_proxy_params"),
+        "/var/cache/nginx/gopy": str(directory / "cache"),
     }
     for old, new in replacements.items():
         assert old in site, f"deploy/nginx.conf no longer has {old!r}: update the test's replacements"

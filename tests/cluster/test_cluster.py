@@ -178,22 +178,25 @@ def test_a_node_reports_the_requests_of_all_its_workers(cluster):
     assert "gopy_outbox_messages" in text and "gopy_submissions_overdue" in text
 
 
-def _through_nginx(cluster, source: str, path: str, forwarded: str | None = None) -> int:
+def _through_nginx(cluster, source: str, path: str, forwarded: str | None = None) -> tuple[int, dict, str]:
+    """A GET through nginx from a loopback address of the caller's choosing: another client."""
     context = ssl.create_default_context(cafile=str(cluster.cert))
     host, port = cluster.url.removeprefix("https://").split(":")
     connection = http.client.HTTPSConnection(host, int(port), context=context, source_address=(source, 0), timeout=10)
     try:
         connection.request("GET", path, headers={"X-Forwarded-For": forwarded} if forwarded else {})
-        return connection.getresponse().status
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
     finally:
         connection.close()
 
 
 def test_clients_behind_nginx_have_their_own_limits_and_cannot_forge_one(cluster):
     path = "/tra-cuu?code=1234567891"
-    first = [_through_nginx(cluster, "127.0.0.3", path, forwarded=f"198.51.100.{n}") for n in range(LOOKUP_LIMIT + 1)]
+    first = [_through_nginx(cluster, "127.0.0.3", path, forwarded=f"198.51.100.{n}")[0]
+             for n in range(LOOKUP_LIMIT + 1)]
     assert first[-1] == 429  # a new forged address each time: nginx's view of the client counts
-    assert _through_nginx(cluster, "127.0.0.4", path) == 422  # another client is not held back
+    assert _through_nginx(cluster, "127.0.0.4", path)[0] == 422  # another client is not held back
 
 
 def _load(cluster, count: int, kill_after: int):
@@ -278,3 +281,34 @@ def test_the_worker_delivers_a_message_asked_for_on_any_node(cluster):
     assert cluster.inbox.messages, "no e-mail reached the SMTP server through the RQ worker:\n" + \
         cluster.processes.log("worker")
     assert b"thu@example.vn" in cluster.inbox.messages[-1]
+
+
+def test_micro_cache_serves_anonymous_pages_and_shows_a_change_within_a_second(cluster):
+    visitor = Visitor(cluster.cert)
+    html, fields = visitor.form(f"{cluster.url}/gop-y/moi")
+    sent = visitor.request("POST", f"{cluster.url}/gop-y/moi", data=_submission("Bộ nhớ đệm", fields, _topic(html)))
+    engine = sa.create_engine(cluster.db_url)
+    with engine.connect() as conn:
+        code = conn.execute(sa.text("SELECT code FROM submission WHERE title = 'Bộ nhớ đệm'")).scalar()
+    assert sent.status_code == 303 and code
+
+    def anonymous():  # a reader of its own, with its own lookup budget
+        status, headers, body = _through_nginx(cluster, "127.0.0.6", f"/tra-cuu/{code}")
+        assert status == 200
+        return headers, body
+
+    (first, _body), (second, body) = anonymous(), anonymous()
+    assert first["X-Cache"] in ("MISS", "EXPIRED") and second["X-Cache"] == "HIT"
+    assert "Strict-Transport-Security" in second and "X-Accel-Expires" not in second
+    assert "Đã đóng" not in body
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE submission SET status = 'closed', version = version + 1 WHERE code = :code"),
+                     {"code": code})
+    changed_at = time.monotonic()
+    while "Đã đóng" not in anonymous()[1]:
+        assert time.monotonic() - changed_at < 2.5, "the cached page outlived its second"
+        time.sleep(0.1)
+    engine.dispose()
+    # A reader with a session is never served from the cache, nor fills it.
+    signed = visitor.request("GET", f"{cluster.url}/tra-cuu/{code}")
+    assert signed.headers["X-Cache"] == "BYPASS"

@@ -5,6 +5,7 @@ from flask import Flask
 
 from app.common import logs, params, proxy
 from app.config import BASE_DIR, INSTANCE_DIR, Config
+from app import ops
 from app.ops import settings
 
 
@@ -39,8 +40,6 @@ def create_app(config_class: type = Config) -> Flask:
     from app import cli
 
     cli.register(app)
-    from app import ops
-
     ops.register(app)
     proxy.install(app)
     return app

@@ -3,9 +3,9 @@ import os
 
 from flask import Flask
 
+from app import ops
 from app.common import logs, params, proxy
 from app.config import BASE_DIR, INSTANCE_DIR, Config
-from app import ops
 from app.ops import settings
 
 

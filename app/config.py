@@ -102,6 +102,7 @@ class Config:
     SMS_SENDER = os.environ.get("SMS_SENDER", "GOPY")
     # Links in e-mail and SMS are built outside any request, so the site's address is set here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL_FROM_ENV = bool(os.environ.get("PUBLIC_BASE_URL"))
 
 
 class TestConfig(Config):

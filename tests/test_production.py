@@ -111,7 +111,7 @@ def _production(**values):
     base = {"GOPY_ENV": "production", "SECRET_KEY": "k" * 64, "SECRET_KEY_FROM_ENV": True,
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://gopy@db/gopy", "MAIL_SERVER": "smtp.example.vn",
             "SMS_GATEWAY_URL": "https://sms.example.vn/send", "PUBLIC_BASE_URL": "https://gopy.example.gov.vn",
-            "SESSION_COOKIE_SECURE": True, "GOPY_ALLOW_UNSAFE": ""}
+            "SESSION_COOKIE_SECURE": True, "GOPY_ALLOW_UNSAFE": "", "PUBLIC_BASE_URL_FROM_ENV": True}
     base.update(values)
     return type("Production", (SuiteConfig,), base)
 
@@ -121,26 +121,25 @@ def _production(**values):
     ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3"}, "sqlite"),
     ({"MAIL_SERVER": ""}, "file-mail"),
     ({"SMS_GATEWAY_URL": ""}, "file-sms"),
-    ({"PUBLIC_BASE_URL": "http://127.0.0.1:5000"}, "public-base-url"),
+    ({"PUBLIC_BASE_URL_FROM_ENV": False}, "public-base-url"),
+    ({"PUBLIC_BASE_URL": "http://gopy.example.gov.vn"}, "public-base-url"),
     ({"SESSION_COOKIE_SECURE": False}, "insecure-cookie"),
 ])
-def test_production_refuses_unsafe_settings_by_name(monkeypatch, values, problem):
+def test_production_refuses_unsafe_settings_by_name(values, problem):
     from app import create_app
 
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://gopy.example.gov.vn")
     with pytest.raises(settings.UnsafeSettings, match=rf"\[{problem}\]") as refused:
         create_app(_production(**values))
     assert "GOPY_ALLOW_UNSAFE=" in str(refused.value)
     create_app(_production(GOPY_ALLOW_UNSAFE=problem, **values))  # waived on purpose: it starts
 
 
-def test_production_with_safe_settings_starts_and_development_allows_anything(monkeypatch):
+def test_production_with_safe_settings_starts_and_development_allows_anything():
     from app import create_app
 
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://gopy.example.gov.vn")
     assert create_app(_production()).config["GOPY_ENV"] == "production"
-    monkeypatch.delenv("PUBLIC_BASE_URL")
-    assert create_app(_production(GOPY_ENV="development", MAIL_SERVER="")).config["GOPY_ENV"] == "development"
+    unsafe = _production(GOPY_ENV="development", MAIL_SERVER="", PUBLIC_BASE_URL_FROM_ENV=False)
+    assert create_app(unsafe).config["GOPY_ENV"] == "development"
 
 
 def test_create_admin_without_a_terminal_reads_a_password_file(app, db, tmp_path):
@@ -210,5 +209,9 @@ def test_files_the_app_writes_are_private(app, db, tmp_path, monkeypatch):
         storage.save("ab" * 16, b"data", "application/pdf")
         path = storage.disk_path("ab" * 16)
         assert _mode(path) == 0o600 and _mode(path.parent) == 0o700
+        app.config["ATTACHMENT_ACCEL_PREFIX"] = "/_attachments/"  # nginx's group may read them
+        storage.save("cd" * 16, b"data", "application/pdf")
+        assert _mode(storage.disk_path("cd" * 16)) == 0o640 and _mode(storage.disk_path("cd" * 16).parent) == 0o750
     finally:
         app.config["ATTACHMENT_STORAGE"] = "database"
+        app.config["ATTACHMENT_ACCEL_PREFIX"] = ""

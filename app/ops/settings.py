@@ -4,8 +4,6 @@ GOPY_ENV=production turns the checks on; each problem is named with what to do. 
 operator accepts on purpose (a test site on SQLite, say) is waived by naming it in
 GOPY_ALLOW_UNSAFE, e.g. GOPY_ALLOW_UNSAFE=sqlite,file-mail.
 """
-import os
-
 from flask import Flask
 
 
@@ -31,7 +29,7 @@ def problems(config) -> dict[str, str]:
     if not config.get("SMS_GATEWAY_URL"):
         found["file-sms"] = ("SMS_GATEWAY_URL is not set: text messages, verification codes among them, would be "
                              "written to SMS_FILE. Set SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN.")
-    if not os.environ.get("PUBLIC_BASE_URL"):
+    if not config.get("PUBLIC_BASE_URL_FROM_ENV"):
         found["public-base-url"] = ("PUBLIC_BASE_URL is not set: links in e-mail and SMS would point to "
                                     "127.0.0.1. Set it to the site's address, e.g. https://gopy.example.gov.vn")
     elif not config.get("PUBLIC_BASE_URL", "").startswith("https://"):

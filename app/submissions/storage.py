@@ -46,10 +46,15 @@ def save(key: str, data: bytes, content_type: str) -> None:
     elif kind == "s3":
         _s3().put_object(Bucket=_bucket(), Key=key, Body=data, ContentType=content_type)
     else:
+        # Private to the app's user; readable by its group too when nginx sends the files
+        # itself (X-Accel-Redirect): nginx's user joins that group (docs/deploy.md).
+        shared = bool(current_app.config.get("ATTACHMENT_ACCEL_PREFIX"))
         path = disk_path(key)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (path.parent, path.parent.parent):
+            folder.chmod(0o750 if shared else 0o700)
         path.write_bytes(data)
-        path.chmod(0o600)
+        path.chmod(0o640 if shared else 0o600)
 
 
 def load(key: str) -> bytes | None:

@@ -20,9 +20,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.cluster.support import BIN, Processes, create_database, drop_database, free_port, render_nginx, wait_for
+from tests.cluster.support import Processes, create_database, drop_database, start_shape
 
-SYSTEM = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 HEADERS = {"Accept-Encoding": "gzip, br", "Accept-Language": "vi-VN,vi;q=0.9", "Accept": "text/html"}
 
 
@@ -32,9 +31,8 @@ def main() -> None:
     processes = Processes(root)
     database, db_url = create_database("gopy_bench_cluster")
     try:
-        url, node = _start(processes, root, db_url, args)
+        url, node, cert = _start(processes, root, db_url, args)
         paths = _paths(db_url, node)
-        cert = str(root / "cert.pem")
         form = _submit_form(url, cert)
         print(f"Góp Ý, production shape: nginx 1.22 + 2 gunicorn nodes (2 gthread workers each), PostgreSQL, "
               f"{args.count} demo submissions; wrk -t1 -c{args.connections} -d{args.seconds}s; "
@@ -67,35 +65,13 @@ def _arguments():
     return parser.parse_args()
 
 
-def _start(processes: Processes, root: Path, db_url: str, args) -> tuple[str, str]:
-    redis_port, https_port, http_port = free_port(), free_port(), free_port()
-    nodes = [free_port(), free_port()]
-    processes.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no"], SYSTEM)
-    env = {"PATH": f"{BIN}:{SYSTEM['PATH']}", "FLASK_APP": "wsgi.py", "GOPY_ENV": "production",
-           "GOPY_ALLOW_UNSAFE": "file-mail,file-sms", "SECRET_KEY": "b" * 64, "DATABASE_URL": db_url,
-           "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "PUBLIC_BASE_URL": f"https://127.0.0.1:{https_port}",
-           "SESSION_COOKIE_SECURE": "1", "TRUSTED_PROXIES": "127.0.0.2/32", "INSTANCE_PATH": str(root / "instance"),
-           # one client address makes every request here
-           "TRACKING_LOOKUP_LIMIT": "10000000 per minute", "LOGIN_LIMIT": "10000000 per minute",
-           "GUNICORN_WORKERS": "2", "LOG_LEVEL": "WARNING"}
-    for command, extra in ((["db", "upgrade"], {}), (["seed-demo", "--count", str(args.count)], {"GOPY_ENV": "development"}),
-                           (["assets", "collect", str(root / "public" / "static")], {})):
-        done = subprocess.run([str(BIN / "flask"), *command], env={**env, **extra}, cwd=ROOT, capture_output=True,
-                              text=True, timeout=600, check=False)
-        if done.returncode:
-            raise SystemExit(done.stdout + done.stderr)
-    for index, port in enumerate(nodes):
-        processes.start(f"node-{index}", [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "wsgi:app"],
-                        {**env, "GUNICORN_BIND": f"127.0.0.1:{port}",
-                         "PROMETHEUS_MULTIPROC_DIR": str(root / f"metrics-{index}")})
-    conf = render_nginx(root, nodes, https_port, http_port, root / "public", root / "uploads", "127.0.0.2")
-    processes.start("nginx", ["nginx", "-c", str(conf), "-g", "daemon off;"], SYSTEM)
-    for port in nodes:
-        wait_for(f"http://127.0.0.1:{port}/readyz", timeout=60)
-    url = f"https://127.0.0.1:{https_port}"
-    wait_for(f"{url}/readyz", verify=str(root / "cert.pem"))
-    return url, f"http://127.0.0.1:{nodes[0]}"
+def _start(processes: Processes, root: Path, db_url: str, args) -> tuple[str, str, str]:
+    shape = start_shape(processes, root, db_url, {
+        "GOPY_ALLOW_UNSAFE": "file-mail,file-sms",
+        # one client address makes every request here
+        "TRACKING_LOOKUP_LIMIT": "10000000 per minute", "LOGIN_LIMIT": "10000000 per minute"},
+        setup=[["seed-demo", "--count", str(args.count)]])
+    return shape.url, shape.nodes["a"], str(shape.cert)
 
 
 def _paths(db_url: str, node: str) -> list[tuple[str, str]]:

@@ -167,3 +167,58 @@ def read_env_file(path: Path) -> dict[str, str]:
         if match:  # systemd and the shell both take "quoted values"
             values[match.group(1)] = match.group(2).removeprefix('"').removesuffix('"')
     return values
+
+
+SYSTEM = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+
+
+class Shape:
+    """What start_shape started: nginx's HTTPS address, each node's HTTP address, nginx's
+    certificate."""
+
+    def __init__(self, url: str, nodes: dict[str, str], cert: Path):
+        self.url, self.nodes, self.cert = url, nodes, cert
+
+
+def start_shape(processes: Processes, root: Path, db_url: str, settings: dict, setup: list[list[str]],
+                worker: bool = False) -> Shape:
+    """The production shape on loopback: a Redis of its own, `flask` setup commands, nodes a
+    and b (gunicorn as deploy/gunicorn.conf.py, each with its own instance folder), the RQ
+    worker if asked, and nginx as deploy/nginx.conf, speaking to the nodes from 127.0.0.2,
+    the one address TRUSTED_PROXIES names."""
+    redis_port, https_port, http_port = free_port(), free_port(), free_port()
+    ports = {"a": free_port(), "b": free_port()}
+    processes.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"], SYSTEM)
+    base = {"PATH": f"{BIN}:{SYSTEM['PATH']}", "FLASK_APP": "wsgi.py", "GOPY_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": db_url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "PUBLIC_BASE_URL": f"https://127.0.0.1:{https_port}", "SESSION_COOKIE_SECURE": "1",
+            "TRUSTED_PROXIES": "127.0.0.2/32", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4",
+            "LOG_LEVEL": "WARNING", **settings}
+
+    def env(name: str) -> dict:
+        instance = root / f"instance-{name}"
+        return {**base, "INSTANCE_PATH": str(instance), "SMS_FILE": str(instance / "sms.log"),
+                "PROMETHEUS_MULTIPROC_DIR": str(root / f"metrics-{name}")}
+
+    for command in (["db", "upgrade"], *setup, ["assets", "collect", str(root / "public" / "static")]):
+        extra = {"GOPY_ENV": "development"} if command[0] == "seed-demo" else {}  # it refuses production
+        done = processes.start("setup", [str(BIN / "flask"), *command], {**env("setup"), **extra})
+        assert done.wait(timeout=600) == 0, processes.log("setup")
+        processes.running.pop("setup")
+    for name, port in ports.items():
+        processes.start(f"node-{name}", [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "wsgi:app"],
+                        {**env(name), "GUNICORN_BIND": f"127.0.0.1:{port}"})
+    if worker:
+        processes.start("worker", [str(BIN / "flask"), "notify", "worker"], env("worker"))
+    conf = render_nginx(root, list(ports.values()), https_port, http_port, root / "public", root / "uploads",
+                        proxy_bind="127.0.0.2")
+    check = processes.start("nginx-check", ["nginx", "-t", "-c", str(conf)], SYSTEM)
+    assert check.wait(timeout=20) == 0, processes.log("nginx-check")
+    processes.running.pop("nginx-check")
+    processes.start("nginx", ["nginx", "-c", str(conf), "-g", "daemon off;"], SYSTEM)
+    for port in ports.values():
+        wait_for(f"http://127.0.0.1:{port}/readyz", timeout=60)
+    url = f"https://127.0.0.1:{https_port}"
+    wait_for(f"{url}/readyz", verify=str(root / "cert.pem"))
+    return Shape(url, {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}, root / "cert.pem")

@@ -17,11 +17,9 @@ import requests
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from tests.cluster.support import BIN, Processes, create_database, drop_database, free_port, render_nginx, wait_for
+from tests.cluster.support import Processes, create_database, drop_database, free_port, start_shape
 
-SECRET_KEY = "c1" * 32
 LOOKUP_LIMIT = 5
-SYSTEM = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 class Inbox:
@@ -48,45 +46,10 @@ def cluster(tmp_path_factory):
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
     try:
-        redis_port, https_port, http_port = free_port(), free_port(), free_port()
-        nodes = {"a": free_port(), "b": free_port()}
-        processes.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                  "--appendonly", "no"], SYSTEM)
-        base = {
-            "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "FLASK_APP": "wsgi.py", "GOPY_ENV": "production",
-            "GOPY_ALLOW_UNSAFE": "file-sms", "SECRET_KEY": SECRET_KEY, "DATABASE_URL": db_url,
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "PUBLIC_BASE_URL": f"https://127.0.0.1:{https_port}",
-            "SESSION_COOKIE_SECURE": "1", "TRUSTED_PROXIES": "127.0.0.2/32", "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp_port), "TRACKING_LOOKUP_LIMIT": f"{LOOKUP_LIMIT} per minute",
-            "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "LOG_LEVEL": "WARNING",
-        }
-
-        def node_env(name):
-            instance = root / f"instance-{name}"
-            return {**base, "INSTANCE_PATH": str(instance), "SMS_FILE": str(instance / "sms.log"),
-                    "PROMETHEUS_MULTIPROC_DIR": str(root / f"metrics-{name}")}
-
-        for command in (["db", "upgrade"], ["seed-reference"], ["assets", "collect", str(root / "public" / "static")]):
-            sa_env = node_env("setup")
-            done = processes.start("setup", [str(BIN / "flask"), *command], sa_env)
-            assert done.wait(timeout=120) == 0, processes.log("setup")
-            processes.running.pop("setup")
-        for name, port in nodes.items():
-            processes.start(f"node-{name}", [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "wsgi:app"],
-                            {**node_env(name), "GUNICORN_BIND": f"127.0.0.1:{port}"})
-        processes.start("worker", [str(BIN / "flask"), "notify", "worker"], node_env("worker"))
-        conf = render_nginx(root, list(nodes.values()), https_port, http_port, root / "public", root / "uploads",
-                            proxy_bind="127.0.0.2")
-        check = processes.start("nginx-check", ["nginx", "-t", "-c", str(conf)], SYSTEM)
-        assert check.wait(timeout=20) == 0, processes.log("nginx-check")
-        processes.running.pop("nginx-check")
-        processes.start("nginx", ["nginx", "-c", str(conf), "-g", "daemon off;"], SYSTEM)
-        for name, port in nodes.items():
-            wait_for(f"http://127.0.0.1:{port}/readyz", timeout=60)
-        url = f"https://127.0.0.1:{https_port}"
-        wait_for(f"{url}/readyz", verify=str(root / "cert.pem"))
-        yield Cluster(root, processes, url, db_url, {k: f"http://127.0.0.1:{p}" for k, p in nodes.items()},
-                      root / "cert.pem", inbox)
+        shape = start_shape(processes, root, db_url, {
+            "GOPY_ALLOW_UNSAFE": "file-sms", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port),
+            "TRACKING_LOOKUP_LIMIT": f"{LOOKUP_LIMIT} per minute"}, setup=[["seed-reference"]], worker=True)
+        yield Cluster(root, processes, shape.url, db_url, shape.nodes, shape.cert, inbox)
     finally:
         processes.stop_all()
         smtp.stop()

@@ -5,15 +5,28 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test lint architecture test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
+.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster
 
+# Python 3.11 or newer (Debian 12 ships 3.11); README says why not 3.12 yet.
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "Góp Ý needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." \
+	       "Install python3 (Debian 12: apt-get install python3 python3-venv) or run make PYTHON=python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.requirements: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# Every package, indirect ones too, at the version and hash in the lock files.
+$(VENV)/.requirements: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After editing requirements.txt or requirements-dev.txt: pin and hash again (uv resolves;
+# pip installs). UPGRADE=1 moves every pin to the newest release the ranges allow.
+LOCK_FLAGS = --quiet --generate-hashes --python-version 3.11 $(if $(UPGRADE),--upgrade)
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements.txt -o requirements.lock
+	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements-dev.txt -o requirements-dev.lock
 
 node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund --loglevel=error
@@ -41,14 +54,18 @@ demo: migrate
 # runs after a response is closed, such as in-process e-mail delivery).
 run: demo
 	@echo "Góp Ý: http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	GUNICORN_BIND=127.0.0.1:$(PORT) GUNICORN_WORKERS=2 LOG_FORMAT=$(or $(LOG_FORMAT),text) \
+	  $(BIN)/gunicorn --config deploy/gunicorn.conf.py wsgi:app
 
 # Debian packages the tests need: Chromium for the browser tests, gettext for msgfmt,
-# w3m for the text-browser test, wrk for the benchmark's load.
+# w3m for the text-browser test, wrk for the benchmark's load, nginx with Debian's brotli
+# modules and openssl for the production-shape tests (make test-cluster).
 system-packages:
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v w3m >/dev/null && command -v wrk >/dev/null || { \
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v w3m >/dev/null && command -v wrk >/dev/null \
+	  && command -v nginx >/dev/null && [ -e /etc/nginx/modules-enabled/50-mod-http-brotli-static.conf ] || { \
 	  [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext w3m wrk >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext w3m wrk \
+	    nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static openssl >/dev/null; }
 
 # PostgreSQL and Redis as the machine runs them; start them if they are down.
 services:
@@ -66,6 +83,12 @@ architecture: $(VENV)/.requirements
 test: setup system-packages services lint
 	$(BIN)/pytest -q -p no:cacheprovider tests
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gopy_test $(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/e2e
+
+# Production shape (tests/cluster): docs/deploy.md followed from an empty PostgreSQL role to
+# /readyz, then nginx (deploy/nginx.conf) in front of two gunicorn nodes, the RQ worker, a
+# database and a Redis of their own: shared files, sessions and limits, a node killed mid-load.
+test-cluster: setup system-packages services
+	GOPY_CLUSTER=1 $(BIN)/pytest -q -p no:cacheprovider tests/cluster
 
 # The desk's background work. With REDIS_URL set, e-mail and SMS go through RQ: run a
 # worker (`flask notify worker`, or plain `rq worker gopy-notify` with FLASK_APP set);
@@ -90,6 +113,11 @@ bench-2g: setup system-packages
 
 clean:
 	rm -rf $(VENV) node_modules app/static/js instance
+
+# The production shape (nginx, two gunicorn nodes, PostgreSQL with the demo data) against
+# one node alone: req/s and p50/p99 side by side (bench/cluster.py).
+bench-cluster: setup system-packages services
+	$(BIN)/python -m bench.cluster
 
 # The forum at scale: page 1 of a 1,000-post thread against page 1 of a 10-post one.
 bench-forum: setup

@@ -1,8 +1,12 @@
 """Góp Ý: the application factory."""
+import os
+
 from flask import Flask
 
-from app.common import params
+from app import ops
+from app.common import logs, params, proxy
 from app.config import BASE_DIR, INSTANCE_DIR, Config
+from app.ops import settings
 
 
 def create_app(config_class: type = Config) -> Flask:
@@ -13,6 +17,10 @@ def create_app(config_class: type = Config) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_class)
+    # Everything the app writes (the SQLite file, uploads, the SMS log, mail files) is private.
+    os.umask(0o077)
+    logs.configure(app)
+    settings.refuse_unsafe(app)
     params.register(app)  # the <id:> converter, before any route is declared
     from app import models  # noqa: F401  (every table, before anything queries)
 
@@ -36,6 +44,8 @@ def create_app(config_class: type = Config) -> Flask:
     from app import cli
 
     cli.register(app)
+    ops.register(app)
+    proxy.install(app)
     return app
 
 

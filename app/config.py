@@ -11,11 +11,13 @@ def _secret_key() -> str:
     """Use SECRET_KEY, or generate one on first start and keep it in the instance folder."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600 from the start: no moment when another user could read it.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -29,13 +31,38 @@ def _database_url() -> str:
 
 
 class Config:
+    # production refuses unsafe settings at start (app/ops/settings.py); development allows them.
+    GOPY_ENV = os.environ.get("GOPY_ENV", "development")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    GOPY_ALLOW_UNSAFE = os.environ.get("GOPY_ALLOW_UNSAFE", "")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
     SECRET_KEY = _secret_key()
+    SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Empty: X-Forwarded-For is ignored. A number of proxy hops, or the proxies' networks
+    # ("127.0.0.1/32,::1/128"): see app/common/proxy.py.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+    # How long nginx may keep an anonymous public page (deploy/nginx.conf; 0: never).
+    MICRO_CACHE_SECONDS = int(os.environ.get("MICRO_CACHE_SECONDS", "1"))
+    # Counted together by every worker and node: Redis, else a SQLite file (common/ratelimit.py).
+    RATELIMIT_STORAGE_URI = REDIS_URL or f"gopy+sqlite://{INSTANCE_DIR / 'ratelimits.sqlite3'}"
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if REDIS_URL else {}
+    # A store that is down lets requests through, with a log line, rather than answer 500.
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    # database (default: every node sees every file), s3, or disk (app/submissions/storage.py)
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "database")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    # With disk storage behind nginx: the internal location that aliases UPLOAD_DIR.
+    ATTACHMENT_ACCEL_PREFIX = os.environ.get("ATTACHMENT_ACCEL_PREFIX", "")
     # Three files of 5 MB plus the text; a larger body is refused before it is read.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
@@ -51,7 +78,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", "text/plain"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "text/plain"]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 256
     COMPRESS_LEVEL = 6
@@ -60,6 +88,9 @@ class Config:
     PRIVACY_NOTICE_VERSION = "2026-01"
     TRACKING_LOOKUP_LIMIT = os.environ.get("TRACKING_LOOKUP_LIMIT", "30 per minute")
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    # Failed sign-ins to one account from anywhere: slows a guesser spread over many addresses
+    # to 144 tries a day, and locks the owner out for ten minutes at most.
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 10 minutes")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
@@ -72,6 +103,7 @@ class Config:
     SMS_SENDER = os.environ.get("SMS_SENDER", "GOPY")
     # Links in e-mail and SMS are built outside any request, so the site's address is set here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL_FROM_ENV = bool(os.environ.get("PUBLIC_BASE_URL"))
 
 
 class TestConfig(Config):

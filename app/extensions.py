@@ -2,7 +2,6 @@
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -10,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.common.ratelimit import client_key
 
 # Named constraints let Alembic alter and drop them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -30,6 +31,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=client_key, default_limits=[])
 compress = Compress()
 htmx = Htmx()

@@ -14,3 +14,4 @@ from app.submissions.models import (  # noqa: F401
     SubmissionEvent,
     Topic,
 )
+from app.submissions.storage import AttachmentBlob  # noqa: F401

@@ -1,6 +1,8 @@
 """Factories: valid objects with sensible defaults, overridden where a test cares."""
+import io
 import secrets
 
+import pikepdf
 from sqlalchemy import select
 
 from app.accounts.models import AccountKind, User
@@ -87,3 +89,13 @@ def make_person(role: str, **values) -> User | None:
     if role not in Role.ALL:
         raise ValueError(f"no such role: {role}")
     return make_user(role, **values)
+
+
+def pdf_bytes(text: str = "ho so dinh kem") -> bytes:
+    """A small real PDF (uploads are rewritten by pikepdf, so a bare %PDF- header is refused)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Subject"] = text
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

@@ -48,8 +48,10 @@ def test_questions_are_posted_voted_answered_and_sorted(client, htmx_headers, lo
     asker, voter_a, voter_b = established(), established(), established()
     login_as(asker)
     url = f"/dien-dan/thao-luan/{thread.id}"
-    assert post_form(client, url + "/tra-loi", {"body": "Khi nào công bố dữ liệu xe buýt?"}, page=url).status_code == 303
-    assert post_form(client, url + "/tra-loi", {"body": "Dữ liệu đất đai có được mở không?"}, page=url).status_code == 303
+    assert post_form(client, url + "/tra-loi", {"body": "Khi nào công bố dữ liệu xe buýt?"},
+                     page=url).status_code == 303
+    assert post_form(client, url + "/tra-loi", {"body": "Dữ liệu đất đai có được mở không?"},
+                     page=url).status_code == 303
     first, second = db.session.query(Post).filter_by(thread_id=thread.id, is_opening=False).order_by(Post.id).all()
     for voter in (voter_a, voter_b):
         login_as(voter)
@@ -62,7 +64,8 @@ def test_questions_are_posted_voted_answered_and_sorted(client, htmx_headers, lo
     html = client.get(url).get_data(as_text=True)
     assert html.index("Dữ liệu đất đai") < html.index("Khi nào công bố")
     login_as(official)
-    response = post_form(client, f"/dien-dan/bai/{first.id}/tra-loi-cau-hoi", {"body": "Quý I năm sau, thưa bạn."}, page=url)
+    response = post_form(client, f"/dien-dan/bai/{first.id}/tra-loi-cau-hoi", {"body": "Quý I năm sau, thưa bạn."},
+                         page=url)
     assert response.status_code == 303
     assert reload(first).answered_at is not None
     assert "Quý I năm sau" in client.get(url).get_data(as_text=True)

@@ -230,7 +230,8 @@ def test_organisation_must_give_a_tax_code_unless_foreign(client, db):
                                                           org_foreign="y"))
     assert foreign.status_code == 303
     submission = db.session.scalar(select(Submission))
-    assert (submission.submitter_kind, submission.org_name, submission.org_foreign) == ("organisation", "Acme GmbH", True)
+    assert (submission.submitter_kind, submission.org_name, submission.org_foreign) == ("organisation", "Acme GmbH",
+                                                                                        True)
 
 
 @pytest.mark.parametrize("number", [0, -1, 2**31, 2**63, 10**30])

@@ -58,7 +58,8 @@ def test_citizen_starts_a_thread_and_replies(client, login_as):
 def test_invalid_thread_keeps_what_was_typed(client, login_as):
     make_board()
     login_as(established())
-    response = post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi", {"title": "Ồ", "body": "Nội dung vẫn còn đây"})
+    response = post_form(client, "/dien-dan/chuyen-doi-so/thao-luan-moi",
+                         {"title": "Ồ", "body": "Nội dung vẫn còn đây"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Nội dung vẫn còn đây" in html and 'href="#title"' in html
@@ -181,7 +182,8 @@ def test_vote_counts_once_per_account_and_toggles(client, htmx_headers, login_as
     voter = established()
     login_as(voter)
     first = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon", headers=htmx_headers)
-    assert first.status_code == 200 and "(1)" in first.get_data(as_text=True) and "<html" not in first.get_data(as_text=True)
+    body = first.get_data(as_text=True)
+    assert first.status_code == 200 and "(1)" in body and "<html" not in body
     assert 'aria-pressed="true"' in first.get_data(as_text=True)
     second = post_form(client, f"/dien-dan/bai/{post.id}/binh-chon")
     assert second.status_code == 303

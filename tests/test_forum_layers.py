@@ -45,7 +45,8 @@ def test_the_moderation_policy_knows_no_forum(name):
     assert not reached, f"moderation/{name}.py imports {reached}"
 
 
-@pytest.mark.parametrize("path", _modules("forum") + _modules("moderation"), ids=lambda path: str(path.relative_to(APP)))
+@pytest.mark.parametrize("path", _modules("forum") + _modules("moderation"),
+                         ids=lambda path: str(path.relative_to(APP)))
 def test_no_import_hides_inside_a_function(path):
     tree = _parsed(path)
     top = {id(node) for node in tree.body}

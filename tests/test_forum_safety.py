@@ -37,7 +37,7 @@ HOSTILE = [
     "\n".join("  " * depth + "- mục" for depth in range(60)),
 ]
 REFUSED = [
-    ("x" * (forum.MAX_BODY + 1), "tối đa 5,000 ký tự"),
+    ("x" * (forum.MAX_BODY + 1), "tối đa 5.000 ký tự"),
     ("> > > > trích dẫn lồng quá sâu", "tối đa 3 tầng"),
     ("\n".join(">" * depth + " tầng" for depth in range(1, 40)), "tối đa 3 tầng"),
     ("\u200b\u200b\u200b", "Hãy viết nội dung bài."),

@@ -17,7 +17,8 @@ DESK_LINK, ADMIN_LINK = 'href="/can-bo"', 'href="/quan-tri"'
     (Role.LEAD, True, False),
     (Role.ADMIN, False, True),
 ])
-def test_the_header_offers_the_desk_to_staff_and_administration_to_administrators(client, db, role, desk, admin, login_as):
+def test_the_header_offers_the_desk_to_staff_and_administration_to_administrators(client, db, role, desk, admin,
+                                                                                   login_as):
     if role is not None:
         user = make_staff(role, "BKHCN") if role in Role.AGENCY_STAFF else make_user(role)
         login_as(user)

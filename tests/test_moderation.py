@@ -118,7 +118,8 @@ def test_flag_once_per_person_per_item(client, login_as):
     first = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "spam"})
     second = post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "offensive"})
     assert first.status_code == second.status_code == 303
-    assert "đã báo cáo nội dung này" in client.get(second.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    followed = client.get(second.headers["Location"], follow_redirects=True)
+    assert "đã báo cáo nội dung này" in followed.get_data(as_text=True)
     assert db.session.query(Flag).count() == 1
 
 

@@ -17,7 +17,7 @@ from app import create_app
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
-from app.notify import outbox, tasks
+from app.notify import outbox
 from app.notify.models import MessageStatus, OutboxMessage
 from app.seeds.reference import seed_reference
 from app.submissions import workflow

@@ -12,8 +12,10 @@ from app.common.errors import keeps_input_on_expired_token
 from app.common.forms import ButtonForm
 from app.common.i18n import safe_next
 from app.common.permissions import login_required
+from app.common.ratelimit import hashed_key
 from app.common.rendering import form_page, render, run_form, see_other
 from app.common.security import mark_personal
+from app.common.validators import normalize_identifier
 from app.extensions import db, limiter, login_manager
 from app.notify.models import Channel
 
@@ -47,8 +49,21 @@ def register():
     return form_page("accounts/register.html", form=form)
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in names, however it is typed; hashed, so the store holds no address."""
+    raw = request.form.get("identifier", "")
+    parsed = normalize_identifier(raw)
+    return hashed_key("account", ":".join(parsed) if parsed else raw.strip().lower())
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, scope="login-account",
+               deduct_when=lambda response: response.status_code != 303)  # only failures count
 @keeps_input_on_expired_token
 def login():
     """Sign in with an e-mail address or a mobile number and a password."""

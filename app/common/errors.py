@@ -38,14 +38,21 @@ def _handle_csrf_error(error: CSRFError):
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "keeps_input_on_expired_token", False):
         # The view validates its FlaskForm, whose own token check fails the same way,
-        # so it re-renders the form with the values; nothing is written.
-        return view(**(request.view_args or {}))
+        # so it re-renders the form with the values; nothing is written. Its own checks
+        # (a rate limit) may still refuse it: that is their page, not a 500.
+        try:
+            return view(**(request.view_args or {}))
+        except HTTPException as refused:
+            return _error_page(refused.code or 500)
     return _error_page(400, _("Your session expired for your safety. Go back, reload the page and try again."))
 
 
 def _error_page(code: int, message: str | None = None):
     template = f"errors/{code}.html" if code in (403, 404, 405, 413, 429, 500) else "errors/generic.html"
-    return render_template(template, code=code, message=message), code
+    # htmx swaps no 4xx/5xx by default, so a refused request showed nothing; gopy.js shows this notice.
+    fragment = request.headers.get("HX-Request") == "true"
+    headers = {"HX-Reswap": "innerHTML"} if fragment else {}
+    return render_template(template, code=code, message=message, fragment=fragment), code, headers
 
 
 def register(app: Flask) -> None:
@@ -66,5 +73,7 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The route pattern, not the path: a path can hold a private-link token or a code.
+        rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        app.logger.exception("Unhandled error on %s %s", request.method, rule)
         return _error_page(500)

@@ -4,6 +4,7 @@ administrators set up. Before anything is written, the moderation policy is aske
 import re
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -326,7 +327,7 @@ def _clean_body(body: str) -> str:
         raise ValidationError("body", _("Write your post."))
     if len(body) > MAX_BODY:
         raise ValidationError("body", _("A post can be at most %(max)s characters; yours has %(n)s.",
-                                        max=f"{MAX_BODY:,}", n=f"{len(body):,}"))
+                                        max=format_decimal(MAX_BODY), n=format_decimal(len(body))))
     if markup.quote_depth(body) > markup.MAX_QUOTE_DEPTH:
         raise ValidationError("body", _("Quotes can be nested at most %(n)d deep.", n=markup.MAX_QUOTE_DEPTH))
     return body

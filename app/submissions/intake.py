@@ -58,9 +58,10 @@ def submit_feedback(data: SubmissionInput, files=(), user=None) -> tuple[Submiss
         data = replace(data, idempotency_key=secrets.token_hex(16))
         token = private_token(data.idempotency_key)
     _check(data)
-    prepared = [attachments.prepare(f) for f in files if f and f.filename]
-    if len(prepared) > current_app.config["ATTACHMENT_MAX_COUNT"]:
+    uploads = [f for f in files if f and f.filename]
+    if len(uploads) > current_app.config["ATTACHMENT_MAX_COUNT"]:  # before any PDF is rewritten
         raise ValidationError("attachments", _too_many_files_message())
+    prepared = [attachments.prepare(f) for f in uploads]
     stored = [attachments.store(*item) for item in prepared]
     submission = _build(data, token, user, stored)
     db.session.add(submission)

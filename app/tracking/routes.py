@@ -1,5 +1,5 @@
 """Tracking routes: public status by code, and attachments for those allowed to see them."""
-from flask import abort, current_app, make_response, request, send_file
+from flask import abort, current_app, make_response, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,7 +22,7 @@ def _lookup_limit() -> str:
 
 
 @bp.get("/tra-cuu")
-@limiter.limit(_lookup_limit, exempt_when=lambda: "code" not in request.args)
+@limiter.shared_limit(_lookup_limit, scope="tracking-lookup", exempt_when=lambda: "code" not in request.args)
 def lookup():
     """Look a code up; the check digit catches typos before the database is asked."""
     form = LookupForm(request.args)
@@ -38,6 +38,7 @@ def lookup():
 
 
 @bp.get("/tra-cuu/<code>")
+@limiter.shared_limit(_lookup_limit, scope="tracking-lookup")  # one budget for guessing codes either way
 def show(code: str):
     """The public status page of one submission: no personal data."""
     submission = lookups.find_by_code(code) or abort(404)
@@ -66,9 +67,7 @@ def attachment(attachment_id: int):
     if not can_see_private(current_user, item.submission, token_ok=token_ok):
         abort(404)
     mark_personal()
-    response = send_file(attachments.storage_path(item.storage_key), mimetype=item.content_type,
-                         download_name=item.original_name, as_attachment=item.content_type == "application/pdf",
-                         max_age=0, conditional=True)
+    response = attachments.serve(item) or abort(404)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

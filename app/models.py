@@ -6,3 +6,4 @@ from app.submissions.models import (  # noqa: F401
 from app.notify.models import Notification, OutboxMessage  # noqa: F401
 from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401
 from app.moderation.models import Appeal, Flag, FilterWord, ModerationAction, Suspension  # noqa: F401
+from app.api.models import ApiCall, ApiToken, WebhookEndpoint  # noqa: F401

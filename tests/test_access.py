@@ -2,9 +2,10 @@
 not allowed gets 403 (wrong role) or 404 (someone else's submission)."""
 import pytest
 
-from app.submissions import workflow
+from app.api import tokens, webhooks
 from app.common.roles import Role
 from app.extensions import db as ext_db
+from app.submissions import workflow
 from tests.desk_helpers import login
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
@@ -13,9 +14,10 @@ DESK = {"officer", "lead", "coordinator", "other_officer"}
 CASE = {"officer", "lead", "coordinator"}
 
 
-def _routes(submission_id: int, staff_id: int):
+def _routes(submission_id: int, staff_id: int, token_id: int, endpoint_id: int):
     """(method, url, roles allowed, what allowed roles get)."""
     case = f"/can-bo/ho-so/{submission_id}"
+    webhook = f"/quan-tri/webhook/{endpoint_id}"
     return [
         ("GET", "/can-bo", DESK, 200),
         ("GET", "/can-bo?q=song&due=overdue&mine=y", DESK, 200),
@@ -30,6 +32,13 @@ def _routes(submission_id: int, staff_id: int):
         ("GET", "/quan-tri/han-xu-ly", {"admin"}, 200),
         ("GET", "/quan-tri/co-quan", {"admin"}, 200),
         ("GET", "/quan-tri/linh-vuc", {"admin"}, 200),
+        ("GET", "/quan-tri/api", {"admin"}, 200),
+        ("GET", f"/quan-tri/api/{token_id}", {"admin"}, 200),
+        ("GET", "/quan-tri/webhook", {"admin"}, 200),
+        ("GET", webhook, {"admin"}, 200),
+        ("POST", f"{webhook}/gui-lai/1", {"admin"}, 303),
+        ("POST", f"{webhook}/tat", {"admin"}, 303),
+        ("POST", f"/quan-tri/api/{token_id}/thu-hoi", {"admin"}, 303),
     ]
 
 
@@ -58,11 +67,13 @@ def test_every_staff_route_for_every_role(app, client, db, role, monkeypatch):
     coordinator = make_staff(Role.COORDINATOR, email="router@example.vn")
     submission, _token = make_submission(title="Sóng yếu ở bản")
     workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    token, _value = tokens.issue(tokens.TokenRequest("Cổng một cửa", [tokens.Scope.READ_PUBLIC], "it@example.vn", 30))
+    endpoint = webhooks.add_endpoint(token.id, "https://hook.example.vn/gopy", ["submission.created"])
     user = _user(role)
     if user:
         login(client, user)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # the walk tests roles, not tokens
-    for method, url, allowed, status in _routes(submission.id, coordinator.id):
+    for method, url, allowed, status in _routes(submission.id, coordinator.id, token.id, endpoint.id):
         ext_db.session.refresh(submission)
         version = str(submission.version)
         data = {"note-version": version, "note-text": "Ghi chú", "take-version": version, "answer-version": version}
@@ -76,13 +87,18 @@ def test_every_staff_route_for_every_role(app, client, db, role, monkeypatch):
             assert response.status_code in _expected_refusal(role, url), (role, method, url, response.status_code)
         if role in ("anonymous", "citizen", "moderator", "admin", "other_officer") and url.startswith("/can-bo/ho-so"):
             assert "0912345678" not in response.get_data(as_text=True)
+        if role != "admin" and url.startswith("/quan-tri/webhook"):
+            assert endpoint.secret not in response.get_data(as_text=True)
 
 
 def test_walk_covers_every_desk_route(app):
     walked = {"desk.queue", "desk.on_time", "desk.show", "desk.act", "admin.index", "admin.staff",
-              "admin.staff_edit", "admin.deadline_rules", "admin.agencies_page", "admin.topics_page"}
+              "admin.staff_edit", "admin.deadline_rules", "admin.agencies_page", "admin.topics_page",
+              "admin.api_tokens", "admin.api_token", "admin.api_token_revoke", "admin.webhook_endpoints",
+              "admin.webhook_endpoint", "admin.webhook_switch", "admin.webhook_resend"}
     skipped = {"admin.old_topics_address"}  # a 301 to admin.topics_page
-    desk_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith(("desk.", "admin."))}
+    desk_endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                      if rule.endpoint.startswith(("desk.", "admin."))}
     assert desk_endpoints - skipped == walked
 
 

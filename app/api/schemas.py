@@ -224,6 +224,14 @@ class CaseDetail(CaseOut):
     draft = fields.Nested(Draft, allow_none=True)
 
 
+class StepResult(Schema):
+    code = fields.String()
+    status = fields.String()
+    version = fields.Integer(allow_none=True, metadata=_doc(_l("The case's version now, for the next step; null "
+                                                               "when the case left the agency (a transfer).")))
+    steps = fields.List(fields.String(), metadata=_doc(_l("The steps this token may take on the case now.")))
+
+
 class Links(Schema):
     next = fields.String(allow_none=True)
 

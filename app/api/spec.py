@@ -102,7 +102,7 @@ def document() -> dict:
                                     "holders of a token. The guide explains tokens, paging, caching, errors, "
                                     "rate limits and webhooks.")),
               "contact": {"url": url_for("api_docs.guide", _external=True)}},
-        servers=[{"url": url_for("api_docs.guide", _external=True).rsplit("/", 1)[0] + "/v1"}],
+        servers=[{"url": url_for("api_v1.openapi", _external=True).rsplit("/", 1)[0]}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": str(_l("A token issued by an administrator."))})

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.agencies.models import Agency
 from app.api import bp_v1 as bp
-from app.api import creating, resources, schemas, spec, steps
+from app.api import creating, http, resources, schemas, spec, steps
 from app.api.http import json_response
 from app.api.problems import Problem, from_domain_error
 from app.api.spec import operation
@@ -137,12 +137,13 @@ def case_attachment(who, code, attachment_id):
 @operation(summary=_l("Take a workflow step on a case"), tag=CASES, scope=Scope.WRITE_CASES,
            path={"code": CODE, "step": ({"type": "string", "enum": list(steps.STEPS)},
                                         _l("take, request_info, note, draft, answer or transfer."))},
-           body=schemas.StepBody, response=schemas.CaseDetail, errors=(409, 415, 422),
+           body=schemas.StepBody, response=schemas.StepResult, errors=(409, 415, 422),
            links={"GetCase": {"operationId": "case", "parameters": {"code": "$request.path.code"}}},
            description=_l("The same step as the desk's button, through the same workflow: the same "
                           "permission rule, the same event in the timeline, the same messages to the "
                           "submitter. answer publishes the pending draft and needs a lead's token; "
-                          "transfer needs a lead's token too. Send the version you read."))
+                          "transfer needs a lead's token too. Send the version you read; read the case "
+                          "again (read:cases) for the rest."))
 def take_step(who, code, step, body):
     if step not in steps.STEPS:
         _not_found()
@@ -154,9 +155,10 @@ def take_step(who, code, step, body):
         db.session.rollback()
         raise from_domain_error(error) from None
     db.session.refresh(found)
-    if resources.handled_case(who, code) is None:  # transferred away: the case is no longer ours
-        return json_response({"code": code, "status": found.status}, status=200, personal=True)
-    return case.__wrapped__(who, code)
+    ours = resources.handled_case(who, code) is not None  # a transfer takes the case away
+    result = {"code": code, "status": found.status, "version": found.version if ours else None,
+              "steps": steps.allowed(who, found) if ours else []}
+    return json_response(schemas.StepResult().dump(result), personal=True)
 
 
 def _agency_id(code: str | None) -> int:
@@ -218,6 +220,7 @@ def statistics(who):
 @bp.get("/openapi.json")
 def openapi():
     """This API described in OpenAPI 3.1, generated from the code, in the caller's language."""
+    http.principal()  # open to all, but a token that is presented must be a valid one
     return json_response(spec.document())
 
 

@@ -104,21 +104,19 @@ def _previous_agency(submission) -> int | None:
 
 
 def _view_for(endpoint: WebhookEndpoint, submission, agency_before: int | None) -> dict | None:
-    """What this endpoint may be told: the case, contact included, for the agency handling it
-    with read:cases; the public view for an agency that just lost it, or for a partner when
-    the submission is published; nothing otherwise."""
+    """What this endpoint may be told, by its token's scopes: the case, contact included, for
+    the agency handling it with read:cases; the public view of a published submission with
+    read:public, or of a case that just left the agency; nothing otherwise."""
     principal = principal_for(endpoint.token)
-    token = endpoint.token
+    scopes, token = endpoint.token.scope_set, endpoint.token
     with _payload_context():
-        if handles(principal, submission):
-            if Scope.READ_CASES in token.scope_set:
-                view = resources.case_view(submission, principal, resources.published_answers([submission]),
-                                           resources.assignee_names([submission]))
-                return _plain(view)
-            return _plain(resources.public_view(submission, {}))
-        ours_before = token.agency_id is not None and agency_before == token.agency_id
-        partner = token.agency_id is None and submission.consent_publish and Scope.READ_PUBLIC in token.scope_set
-        if ours_before or partner:
+        if Scope.READ_CASES in scopes and handles(principal, submission):
+            view = resources.case_view(submission, principal, resources.published_answers([submission]),
+                                       resources.assignee_names([submission]))
+            return _plain(view)
+        published = Scope.READ_PUBLIC in scopes and submission.consent_publish
+        left_us = Scope.READ_CASES in scopes and token.agency_id is not None and agency_before == token.agency_id
+        if published or left_us:
             return _plain(resources.public_view(submission, resources.published_answers([submission])))
     return None
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
+.PHONY: setup run test test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-api
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench: setup system-packages services
 
 bench-quick:
 	$(MAKE) bench QUICK=1
+
+# The API's req/s for lists and single submissions next to the HTML pages (docs/benchmarks.md).
+bench-api: setup system-packages services
+	$(BIN)/python -m bench.api $(if $(QUICK),--quick)
 
 bench-2g: setup system-packages
 	$(BIN)/python -m bench.two_g $(if $(QUICK),--quick)

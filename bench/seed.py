@@ -16,10 +16,10 @@ from app.common import places
 from app.common.text import search_key
 from app.common.time import utcnow
 from app.extensions import db
-from app.feedback.models import Consent, Kind, Submission, SubmissionEvent, Topic
 from app.seeds.demo import FAMILY_NAMES, GIVEN_NAMES, STATUS_MIX, SUBJECTS
-from app.tracking import codes
-from app.workflow import Status
+from app.submissions import codes
+from app.submissions.models import Consent, Submission, SubmissionEvent, Topic
+from app.submissions.states import Kind, Status
 
 BATCH = 5_000
 BENCH_PASSWORD = "gopy-bench-2026"
@@ -46,7 +46,8 @@ STEPS = {
 def bench_users() -> tuple[User, User]:
     """The two accounts whose 'my submissions' page the benchmark reads (made once)."""
     users = []
-    for email, name, kind, org in ((HEAVY_EMAIL, "Vũ Thị Doanh", AccountKind.ORGANISATION, "Công ty Cổ phần Số Sông Hồng"),
+    for email, name, kind, org in ((HEAVY_EMAIL, "Vũ Thị Doanh", AccountKind.ORGANISATION,
+                                    "Công ty Cổ phần Số Sông Hồng"),
                                    (LIGHT_EMAIL, "Hoàng Văn Dân", AccountKind.INDIVIDUAL, None)):
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
@@ -106,7 +107,8 @@ def seed_submissions(target: int, secret_key: str, seed: int = 2026, progress=pr
             publish = rng.random() < 0.7
             assigned = status not in (Status.RECEIVED, Status.REJECTED)
             submissions.append(dict(
-                id=sid, code=code, private_token_hash=hashlib.sha256(private_token(secret_key, key).encode()).hexdigest(),
+                id=sid, code=code, private_token_hash=hashlib.sha256(private_token(secret_key,
+                                                                                   key).encode()).hexdigest(),
                 idempotency_key=key, kind=rng.choice(Kind.ALL), topic_id=rng.choice(topics),
                 province_code=None if national else province_code, ward_code=ward,
                 title=f"{title} ({place})", content=f"{content} Địa điểm: {place}. (Ý kiến số {index + 1}.)",

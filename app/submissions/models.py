@@ -41,8 +41,10 @@ class Submission(db.Model):
         Index("ix_submission_agency_due", "agency_id", "due_date", "id"),
         Index("ix_submission_due", "due_date", "id"),
         Index("ix_submission_received", "received_at"),
-        # The API's lists and syncs page by last change (updated_at, id).
-        Index("ix_submission_updated", "updated_at", "id"),
+        # The API's lists and syncs page by last change (updated_at, id): the published ones,
+        # and one agency's cases.
+        Index("ix_submission_public_updated", "consent_publish", "updated_at", "id"),
+        Index("ix_submission_agency_updated", "agency_id", "updated_at", "id"),
         # Diacritics-free substring search over a million rows: a trigram index on
         # PostgreSQL (the extension is created first, below); SQLite has no equivalent.
         Index("ix_submission_search_trgm", "search_text", postgresql_using="gin",

@@ -14,8 +14,19 @@ import json
 import os
 from datetime import UTC, datetime
 
-from bench.run import (BROWSER_HEADERS, RESULTS, ROOT, Server, _flush_redis, database_url, loadavg, machine, make_app,
-                       print_table, wrk)
+from bench.run import (
+    BROWSER_HEADERS,
+    RESULTS,
+    ROOT,
+    Server,
+    _flush_redis,
+    database_url,
+    loadavg,
+    machine,
+    make_app,
+    print_table,
+    wrk,
+)
 
 ENDPOINTS = [
     # (name, path, token needed, which codes fill {code})
@@ -82,9 +93,9 @@ def run(kind: str, args) -> list[dict]:
         try:
             server.start()
             for name, path, needs_token, codes in ENDPOINTS:
-                headers = {**BROWSER_HEADERS, "Accept": "application/json" if needs_token else BROWSER_HEADERS["Accept"]}
+                headers = dict(BROWSER_HEADERS)
                 if needs_token:
-                    headers["Authorization"] = f"Bearer {token}"
+                    headers.update({"Accept": "application/json", "Authorization": f"Bearer {token}"})
                 fill = {"any": any_codes, "agency": agency_codes}.get(codes)
                 paths = [path.format(code=code) for code in fill] if fill else [path]
                 figures = wrk(server, paths, headers, args.duration, args.connections)

@@ -4,14 +4,14 @@ import base64
 import binascii
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import update
+from sqlalchemy import or_, update
 
 from app.api import tokens
 from app.api.models import ApiCall, ApiToken
@@ -20,6 +20,7 @@ from app.common.time import utcnow
 from app.extensions import db
 
 ANONYMOUS_LIMIT = 60  # calls per minute from one address without a token
+LAST_USE_STEP = timedelta(minutes=1)
 
 
 def principal() -> tokens.Principal:
@@ -110,7 +111,10 @@ def _log_call(token_id: int, status: int) -> None:
         db.session.rollback()  # nothing of the call's own may ride along with the log line
         db.session.add(ApiCall(token_id=token_id, method=request.method, path=request.path[:300], status=status,
                                created_at=now))
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        # "Last used" to the minute: a busy token does not rewrite its row on every call.
+        db.session.execute(update(ApiToken).where(
+            ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_STEP))
+            .values(last_used_at=now))
         db.session.commit()
     except Exception:  # a log line must never turn an answer into an error
         db.session.rollback()

@@ -327,8 +327,14 @@ def _sent_times(ids: list[int]) -> dict:
     return dict(rows)
 
 
+@lru_cache(maxsize=1)
+def _commune_names() -> dict[int, str]:
+    """Every commune's name by code, built once: a list of 1,000 requests names one each."""
+    return {ward: name for province, _p in places.provinces() for ward, name in places.wards(province)}
+
+
 def _address(submission) -> str | None:
-    parts = [places.ward_name(submission.province_code, submission.ward_code),
+    parts = [_commune_names().get(submission.ward_code, "") if submission.province_code else "",
              places.province_name(submission.province_code)]
     text = ", ".join(part for part in parts if part)
     return text or None

@@ -217,33 +217,27 @@ def messages_to(recipient: str, limit: int = 100) -> list[OutboxMessage]:
 def send_again(message_id: int, recipient: str) -> bool:
     """Put a message (sent, failed or waiting) back in line to go now, keeping its identity so
     the receiver can tell a repeat; only for the recipient named, never one mid-send."""
-    changed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.recipient == recipient,
-               OutboxMessage.status != MessageStatus.SENDING)
-        .values(status=MessageStatus.PENDING, next_attempt_at=utcnow())
-    ).rowcount
-    db.session.commit()
-    return bool(changed)
+    return bool(_change(recipient, status=MessageStatus.PENDING, next_attempt_at=utcnow(), only_id=message_id))
 
 
 def retry_now(recipient: str) -> int:
     """Every message still waiting for this recipient is due now (after an outage ended)."""
-    changed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.recipient == recipient, OutboxMessage.status == MessageStatus.PENDING)
-        .values(next_attempt_at=utcnow())
-    ).rowcount
-    db.session.commit()
-    return changed
+    return _change(recipient, next_attempt_at=utcnow())
 
 
 def give_up(recipient: str) -> int:
     """An administrator gives up on a recipient: what still waits for it is marked failed."""
-    changed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.recipient == recipient, OutboxMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.FAILED, last_error="given up by an administrator")
-    ).rowcount
+    return _change(recipient, status=MessageStatus.FAILED, last_error="given up by an administrator")
+
+
+def _change(recipient: str, only_id: int | None = None, **values) -> int:
+    """Update this recipient's waiting messages (or the one named, whatever its state but
+    mid-send), commit, and say how many changed."""
+    query = update(OutboxMessage).where(OutboxMessage.recipient == recipient)
+    if only_id is None:
+        query = query.where(OutboxMessage.status == MessageStatus.PENDING)
+    else:
+        query = query.where(OutboxMessage.id == only_id, OutboxMessage.status != MessageStatus.SENDING)
+    changed = db.session.execute(query.values(**values)).rowcount
     db.session.commit()
     return changed

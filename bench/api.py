@@ -12,6 +12,8 @@ never pass/fail; they land in bench-results/api-*.json too.
 import argparse
 import json
 import os
+import statistics
+import time
 from datetime import UTC, datetime
 
 from bench.run import (
@@ -99,15 +101,28 @@ def run(kind: str, args) -> list[dict]:
                 fill = {"any": any_codes, "agency": agency_codes}.get(codes)
                 paths = [path.format(code=code) for code in fill] if fill else [path]
                 figures = wrk(server, paths, headers, args.duration, args.connections)
-                rows.append({"endpoint": name, "path": path, **figures})
+                rows.append({"endpoint": name, "path": path, "cpu_ms": cpu_ms(app, paths, headers), **figures})
         finally:
             server.stop()
             db.session.remove()
             db.engine.dispose()
-    print_table([("endpoint", "req/s", "p50 ms", "p95 ms", "KB/req", "non-2xx")] +
-                [(r["endpoint"], f"{r['rps']:,.0f}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
+    print_table([("endpoint", "req/s", "p50 ms", "p95 ms", "CPU ms", "KB/req", "non-2xx")] +
+                [(r["endpoint"], f"{r['rps']:,.0f}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", f"{r['cpu_ms']:.1f}",
                   f"{r['kb_per_request']:.1f}", str(r["non_2xx_3xx"])) for r in rows])
     return rows
+
+
+def cpu_ms(app, paths: list[str], headers: dict, repeat: int = 30) -> float:
+    """CPU milliseconds one request costs inside the app (test client, one thread): a figure
+    that holds when other work shares the machine, unlike req/s. The median of `repeat`."""
+    client = app.test_client()
+    costs = []
+    for index in range(repeat + 2):
+        with app.app_context():
+            start = time.process_time()
+            client.get(paths[index % len(paths)], headers=headers)
+            costs.append((time.process_time() - start) * 1000)
+    return statistics.median(costs[2:])  # the first two load templates and catalogs
 
 
 def _token_and_cases(db) -> tuple[str, list[str]]:

@@ -80,7 +80,7 @@ def load(schema_class, data: dict) -> dict:
 
 
 def _reason(schema_class, name: str) -> str:
-    described = schema_class._declared_fields.get(name)
+    described = schema_class().fields.get(name)
     description = described.metadata.get("description") if described is not None else None
     if description:
         return _("Not a valid value. %(expected)s", expected=description)

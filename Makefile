@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster
+.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster bench-api
 
 # Python 3.11 or newer (Debian 12 ships 3.11); README says why not 3.12 yet.
 $(BIN)/python:
@@ -107,6 +107,10 @@ bench: setup system-packages services
 
 bench-quick:
 	$(MAKE) bench QUICK=1
+
+# The API's req/s for lists and single submissions next to the HTML pages (docs/benchmarks.md).
+bench-api: setup system-packages services
+	$(BIN)/python -m bench.api $(if $(QUICK),--quick)
 
 bench-2g: setup system-packages
 	$(BIN)/python -m bench.two_g $(if $(QUICK),--quick)

@@ -70,9 +70,10 @@ def _register_blueprints(app: Flask) -> None:
     """Each area's package holds its blueprint; importing its route modules attaches the
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
-    from app import accounts, admin, core, desk, feedback, forum, moderation, notify, tracking
+    from app import accounts, admin, api, core, desk, feedback, forum, moderation, notify, tracking
     from app.accounts import routes as _accounts_routes  # noqa: F401
     from app.admin import agencies as _admin_agencies  # noqa: F401
+    from app.admin import api as _admin_api  # noqa: F401
     from app.admin import badges as _admin_badges  # noqa: F401
     from app.admin import boards as _admin_boards  # noqa: F401
     from app.admin import deadlines as _admin_deadlines  # noqa: F401
@@ -80,6 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import index as _admin_index  # noqa: F401
     from app.admin import staff as _admin_staff  # noqa: F401
     from app.admin import topics as _admin_topics  # noqa: F401
+    from app.api import docs as _api_docs  # noqa: F401
+    from app.api import open311 as _api_open311  # noqa: F401
+    from app.api import v1 as _api_v1  # noqa: F401
     from app.core import routes as _core_routes  # noqa: F401
     from app.desk import routes as _desk_routes  # noqa: F401
     from app.feedback import routes as _feedback_routes  # noqa: F401
@@ -91,3 +95,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for area in (core, accounts, feedback, tracking, desk, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)
+    for blueprint in (api.bp_v1, api.bp_open311, api.bp_docs):
+        app.register_blueprint(blueprint)
+    api.register(app)

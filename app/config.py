@@ -101,6 +101,9 @@ class Config:
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
     SMS_SENDER = os.environ.get("SMS_SENDER", "GOPY")
+    # The API: a limit per token (set when it is issued), on by default; Open311's jurisdiction_id.
+    API_RATELIMIT_ENABLED = os.environ.get("API_RATELIMIT_ENABLED", "1") == "1"
+    OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "gopy.gov.vn")
     # Links in e-mail and SMS are built outside any request, so the site's address is set here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PUBLIC_BASE_URL_FROM_ENV = bool(os.environ.get("PUBLIC_BASE_URL"))
@@ -111,6 +114,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS = {}
     RATELIMIT_ENABLED = False
+    API_RATELIMIT_ENABLED = False  # the rate-limit tests turn it on for themselves
     SERVER_NAME = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick
 

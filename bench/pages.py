@@ -55,6 +55,8 @@ PAGES = [
     Page("forum search", "/dien-dan/tim-kiem?q=du+lieu"),
     Page("moderation log", "/kiem-duyet/nhat-ky"),
     Page("notifications", "/tai-khoan/thong-bao", personal=True, login=True),
+    Page("API guide", "/api"),
+    Page("API reference (cases)", "/api/tham-chieu/cases"),
 ]
 
 FRAGMENTS = [

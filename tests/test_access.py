@@ -15,6 +15,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms.fields.core import UnboundField
 
 from app import create_app
+from app.api import tokens, webhooks
+from app.api.docs import TAGS
 from app.common import paging
 from app.common.assets import manifest
 from app.common.roles import Role
@@ -22,6 +24,7 @@ from app.common.time import utcnow
 from app.extensions import db as ext_db
 from app.forum import services as forum
 from app.moderation import services as moderation
+from app.notify.models import Channel, OutboxMessage
 from app.submissions import intake, workflow
 from tests.conftest import SuiteConfig, csrf_token
 from tests.factories import ROLES, agency_id, make_person, make_staff, make_submission, make_user, submission_input
@@ -46,6 +49,13 @@ OBJECT_RULES = {
     "forum.delete": {role: 403 for role in ROLES if role != "anonymous"},
     "forum.mark_answer": {"citizen": 403, "organisation": 403, "expert": 403},
     "moderation.appeal": {role: 404 for role in ROLES if role not in ("anonymous", "citizen")},
+    # An agency's cases answer tokens, never a session: 401 whoever is signed in
+    # (tests/test_api_access.py sweeps them for every token scope).
+    "api_v1.cases": {role: 401 for role in ROLES},
+    "api_v1.case": {role: 401 for role in ROLES},
+    "api_v1.case_attachment": {role: 401 for role in ROLES},
+    # The swept `token` is a private link, not an Open311 creation token.
+    "open311.token_lookup": {role: 404 for role in ROLES},
 }
 # Endpoints the sweep does not request, each with the reason. Empty today: keep it short.
 SKIPPED: dict[str, str] = {}
@@ -77,11 +87,20 @@ def world(app) -> World:
     decision = moderation.decide(people["moderator"], "hide", "post", hidden.id, "spam")
     appeal = moderation.appeal(people["citizen"], decision.id, "Tôi không quảng cáo, xin xem lại.")
     word = moderation.add_word(people["admin"], "tu-cam-thu")
+    api_token, _value = tokens.issue(tokens.TokenRequest("Cổng một cửa", [tokens.Scope.READ_PUBLIC], "it@example.vn",
+                                                         30))
+    endpoint = webhooks.add_endpoint(api_token.id, "https://hook.example.vn/gopy", ["submission.created"])
+    message = OutboxMessage(channel=Channel.WEBHOOK, recipient=endpoint.url, body="{}", submission_id=submission.id)
+    ext_db.session.add(message)
+    ext_db.session.commit()
     values = {
         "submission_id": submission.id, "step": "note", "code": submission.code, "token": token,
         "attachment_id": submission.attachments[0].id, "user_id": people["officer"].id,
         "slug": board.slug, "thread_id": thread.id, "post_id": post.id, "kind": "bai", "target_id": post.id,
         "decision_id": decision.id, "appeal_id": appeal.id, "word_id": word.id,
+        "token_id": api_token.id, "endpoint_id": endpoint.id, "message_id": message.id, "action": "tat",
+        "fmt": "json", "service_code": submission.topic.slug if submission.topic else "x",
+        "service_request_id": submission.code, "province_code": 1, "tag": next(iter(TAGS)),
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
     }
     return World(people=people, values=values)

@@ -1,7 +1,8 @@
 """The administrators' forms."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.agencies.models import AgencyLevel
 from app.common.forms import BaseForm
@@ -37,3 +38,30 @@ class TopicForm(BaseForm):
     slug = StringField(_l("Short name for links"), validators=[InputRequired(), Length(max=64)])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     parent_id = SelectField(_l("Parent topic"), coerce=_optional_int, validators=[Optional()])
+
+
+class _Checkboxes(SelectMultipleField):
+    """Several choices at once, each a checkbox (the radios macro lays them out)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TokenForm(BaseForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    scopes = _Checkboxes(_l("Scopes"), validators=[InputRequired(_l("Choose at least one scope."))])
+    agency_id = SelectField(_l("Agency"), coerce=_optional_int, validators=[Optional()])
+    acting_user_id = SelectField(_l("Acts as (an officer or lead of the agency)"), coerce=_optional_int,
+                                 validators=[Optional()])
+    contact_email = StringField(_l("Owner's e-mail address"), validators=[InputRequired(), Email(), Length(max=254)])
+    days = IntegerField(_l("Valid for (days)"), default=365, validators=[InputRequired(), NumberRange(1, 730)])
+    rate_limit = IntegerField(_l("Calls per minute"), default=600,
+                              validators=[InputRequired(), NumberRange(10, 100000)])
+
+
+class WebhookForm(BaseForm):
+    token_id = SelectField(_l("Token (decides what the payloads may say)"), coerce=_optional_int,
+                           validators=[InputRequired(_l("Choose a token."))])
+    url = StringField(_l("HTTPS address"), validators=[InputRequired(), Length(max=500)])
+    events = _Checkboxes(_l("Events"), validators=[InputRequired(_l("Choose at least one event."))])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])

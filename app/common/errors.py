@@ -44,7 +44,24 @@ def _handle_csrf_error(error: CSRFError):
             return view(**(request.view_args or {}))
         except HTTPException as refused:
             return _error_page(refused.code or 500)
+    machine = _machine_handlers()
+    if machine:
+        return machine[0](error)
     return _error_page(400, _("Your session expired for your safety. Go back, reload the page and try again."))
+
+
+def answer_machines(app: Flask, prefixes: tuple[str, ...], http_error, server_error) -> None:
+    """An area that answers machines (the API) renders its own errors under its URL
+    prefixes: `http_error(HTTPException)` and `server_error()` instead of the HTML pages.
+    Routing errors (404, 405) meet no blueprint's handler, so they are dispatched here."""
+    app.extensions.setdefault("machine_errors", []).append((prefixes, http_error, server_error))
+
+
+def _machine_handlers():
+    for prefixes, http_error, server_error in current_app.extensions.get("machine_errors", ()):
+        if request.path.startswith(prefixes):
+            return http_error, server_error
+    return None
 
 
 def _error_page(code: int, message: str | None = None):
@@ -60,6 +77,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        machine = _machine_handlers()
+        if machine:
+            return machine[0](error)
         response = _error_page(error.code or 500)
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             return response[0], 405, {"Allow": ", ".join(error.valid_methods)}
@@ -76,4 +96,5 @@ def register(app: Flask) -> None:
         # The route pattern, not the path: a path can hold a private-link token or a code.
         rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
         app.logger.exception("Unhandled error on %s %s", request.method, rule)
-        return _error_page(500)
+        machine = _machine_handlers()
+        return machine[1]() if machine else _error_page(500)

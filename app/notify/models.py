@@ -11,6 +11,12 @@ from app.extensions import db
 class Channel:
     EMAIL = "email"
     SMS = "sms"
+    # A machine's address; the area that registered the webhook delivers it (see
+    # services.register_sender): notify keeps, orders and retries it without knowing it.
+    WEBHOOK = "webhook"
+    # Kept and retried until an administrator gives up, never dropped after MAX_ATTEMPTS,
+    # and delivered in order per recipient and submission.
+    PERSISTENT = (WEBHOOK,)
 
 
 class MessageStatus:
@@ -26,6 +32,7 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
+    # An e-mail address, a phone number, or a webhook endpoint ("webhook:12").
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

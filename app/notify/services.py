@@ -1,7 +1,7 @@
 """What other areas call: enqueue a message with the change that causes it (delivered after
 the commit, see tasks.dispatch_pending), put a line in someone's inbox, read the inbox, and
 build links for messages."""
-from flask import after_this_request, current_app, g, has_request_context, url_for
+from flask import Flask, after_this_request, current_app, g, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
@@ -12,6 +12,12 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.notify.models import Channel, Notification, OutboxMessage
 from app.notify.tasks import dispatch_pending
+
+
+def register_sender(app: Flask, channel: str, send) -> None:
+    """Let another area deliver a channel notify does not know (the API's webhooks):
+    `send(message)` gets the OutboxMessage and raises on any failure."""
+    app.extensions.setdefault("notify_senders", {})[channel] = send
 
 
 def enqueue(channel: str, recipient: str, body: str, subject: str | None = None, html: str | None = None,
@@ -76,6 +82,13 @@ def local_url(endpoint: str, **values) -> str:
     if has_request_context():
         return url_for(endpoint, **values)
     return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def deliver_soon() -> None:
+    """Messages were put back in line (a resend, an endpoint on again): send them once the
+    answer is out, as a step's own messages are."""
+    if has_request_context():
+        _deliver_after_response()
 
 
 def _deliver_after_response() -> None:

@@ -12,7 +12,7 @@ from app.common.errors import ValidationError
 from app.common.text import clean_block, clean_line, search_key
 from app.common.time import utcnow
 from app.extensions import db
-from app.submissions import attachments, codes, deadlines
+from app.submissions import attachments, codes, deadlines, messages
 from app.submissions.lookups import find_by_code, private_token, token_hash
 from app.submissions.models import Attachment, Consent, Submission, Topic
 from app.submissions.states import Kind, Status
@@ -43,6 +43,8 @@ class SubmissionInput:
     consent_publish: bool = False
     anonymous_public: bool = False
     locale: str = "vi"
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def submit_feedback(data: SubmissionInput, files=(), user=None) -> tuple[Submission, str]:
@@ -66,6 +68,7 @@ def submit_feedback(data: SubmissionInput, files=(), user=None) -> tuple[Submiss
     submission = _build(data, token, user, stored)
     db.session.add(submission)
     try:
+        messages.announce(submission, submission.events[-1])
         db.session.commit()
     except IntegrityError:
         # A double tap raced us: the other request stored this form first.
@@ -110,6 +113,8 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
         topic_id=data.topic_id,
         province_code=data.province_code,
         ward_code=data.ward_code if data.province_code else None,
+        latitude=data.latitude if data.longitude is not None else None,
+        longitude=data.longitude if data.latitude is not None else None,
         title=title,
         content=content,
         legal_reference=clean_line(data.legal_reference) or None,

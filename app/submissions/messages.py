@@ -1,5 +1,7 @@
-"""The messages a step produces for the submitter: composed here, in their language, and
-handed finished to notify (inbox, e-mail, SMS) inside the step's own transaction."""
+"""The messages a step produces: for the submitter, composed here in their language and
+handed finished to notify (inbox, e-mail, SMS); for machines, the step announced to whoever
+listens (the API's webhooks). Both inside the step's own transaction."""
+from blinker import Namespace
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -11,6 +13,17 @@ from app.notify.models import Channel
 from app.submissions.lookups import private_token
 from app.submissions.models import Submission
 from app.submissions.states import Status, status_label, step_label
+
+_signals = Namespace()
+# Sent for every recorded step, the first ("submit") included, before the step commits:
+# a listener adds what it must send to the session, so it is stored with the step or not at
+# all. The core knows no listener; the API connects its webhooks at start-up.
+step_recorded = _signals.signal("submission-step-recorded")
+
+
+def announce(submission, event) -> None:
+    """Hand a recorded step to the listeners, inside the step's transaction."""
+    step_recorded.send(submission, event=event)
 
 
 def tell_submitter(submission, event) -> None:

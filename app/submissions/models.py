@@ -40,6 +40,10 @@ class Submission(db.Model):
         Index("ix_submission_agency_due", "agency_id", "due_date", "id"),
         Index("ix_submission_due", "due_date", "id"),
         Index("ix_submission_received", "received_at"),
+        # The API's lists and syncs page by last change (updated_at, id): the published ones,
+        # and one agency's cases.
+        Index("ix_submission_public_updated", "consent_publish", "updated_at", "id"),
+        Index("ix_submission_agency_updated", "agency_id", "updated_at", "id"),
         # Diacritics-free substring search over a million rows: a trigram index on
         # PostgreSQL (the extension is created first, below); SQLite has no equivalent.
         Index("ix_submission_search_trgm", "search_text", postgresql_using="gin",
@@ -55,6 +59,9 @@ class Submission(db.Model):
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"), index=True)
     province_code: Mapped[int | None] = mapped_column(index=True)
     ward_code: Mapped[int | None]
+    # A point a client sent (Open311's lat/long); the commune stays the location we use.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     title: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     legal_reference: Mapped[str | None] = mapped_column(String(300))

@@ -133,6 +133,7 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
                              public_note=public_note, internal_note=internal_note, is_public=public)
         if public and notify:
             messages.tell_submitter(submission, event)
+        messages.announce(submission, event)
         db.session.commit()
     except StaleDataError:
         # Another request committed between our read and our write (caught at a flush or

@@ -1,12 +1,53 @@
-"""Góp Ý: the application factory."""
+"""Góp Ý: the application factory, and the one place that knows every area (the composition
+root: .importlinter puts it above them all)."""
 import os
 
 from flask import Flask
 
-from app import ops
-from app.common import logs, params, proxy
+from app import (
+    accounts,
+    admin,
+    api,
+    cli,
+    core,
+    desk,
+    feedback,
+    forum,
+    models,  # noqa: F401  (every table, before anything queries)
+    moderation,
+    notify,
+    ops,
+    tracking,
+)
+from app.accounts import routes as _accounts_routes  # noqa: F401  (importing a routes module attaches its views)
+from app.admin import agencies as _admin_agencies  # noqa: F401
+from app.admin import api as _admin_api  # noqa: F401
+from app.admin import badges as _admin_badges  # noqa: F401
+from app.admin import boards as _admin_boards  # noqa: F401
+from app.admin import deadlines as _admin_deadlines  # noqa: F401
+from app.admin import dialogues as _admin_dialogues  # noqa: F401
+from app.admin import index as _admin_index  # noqa: F401
+from app.admin import staff as _admin_staff  # noqa: F401
+from app.admin import topics as _admin_topics  # noqa: F401
+from app.api import docs as _api_docs  # noqa: F401
+from app.api import open311 as _api_open311  # noqa: F401
+from app.api import v1 as _api_v1  # noqa: F401
+from app.common import compression, errors, filters, i18n, logs, params, proxy, rendering, security
+from app.common.i18n import select_locale, select_timezone
 from app.config import BASE_DIR, INSTANCE_DIR, Config
+from app.core import routes as _core_routes  # noqa: F401
+from app.desk import routes as _desk_routes  # noqa: F401
+from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from app.feedback import routes as _feedback_routes  # noqa: F401
+from app.forum import routes as _forum_routes  # noqa: F401
+from app.forum import templating as forum_templating
+from app.moderation import routes as _moderation_routes  # noqa: F401
+from app.moderation import templating as moderation_templating
+from app.notify import routes as _notify_routes  # noqa: F401
 from app.ops import settings
+from app.submissions import templating
+from app.tracking import routes as _tracking_routes  # noqa: F401
+from app.tracking import submitter as _tracking_submitter  # noqa: F401
 
 
 def create_app(config_class: type = Config) -> Flask:
@@ -22,37 +63,16 @@ def create_app(config_class: type = Config) -> Flask:
     logs.configure(app)
     settings.refuse_unsafe(app)
     params.register(app)  # the <id:> converter, before any route is declared
-    from app import models  # noqa: F401  (every table, before anything queries)
-
     _init_extensions(app)
     _register_blueprints(app)
-
-    from app.common import errors, filters, i18n, rendering, security
-    from app.forum import templating as forum_templating
-    from app.moderation import templating as moderation_templating
-    from app.submissions import templating
-
-    errors.register(app)
-    filters.register(app)
-    templating.register(app)
-    forum_templating.register(app)
-    moderation_templating.register(app)
-    i18n.register(app)
-    rendering.register(app)
-    security.register(app)
-
-    from app import cli
-
-    cli.register(app)
-    ops.register(app)
+    for area in (errors, filters, templating, forum_templating, moderation_templating, i18n, rendering, security,
+                 cli, ops):
+        area.register(app)
     proxy.install(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.common.i18n import select_locale, select_timezone
-    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -60,39 +80,14 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
-    from app.common import compression
-
     compression.register(app)
     htmx.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Each area's package holds its blueprint; importing its route modules attaches the
+    """Each area's package holds its blueprint; the route modules imported above attach the
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
-    from app import accounts, admin, api, core, desk, feedback, forum, moderation, notify, tracking
-    from app.accounts import routes as _accounts_routes  # noqa: F401
-    from app.admin import agencies as _admin_agencies  # noqa: F401
-    from app.admin import api as _admin_api  # noqa: F401
-    from app.admin import badges as _admin_badges  # noqa: F401
-    from app.admin import boards as _admin_boards  # noqa: F401
-    from app.admin import deadlines as _admin_deadlines  # noqa: F401
-    from app.admin import dialogues as _admin_dialogues  # noqa: F401
-    from app.admin import index as _admin_index  # noqa: F401
-    from app.admin import staff as _admin_staff  # noqa: F401
-    from app.admin import topics as _admin_topics  # noqa: F401
-    from app.api import docs as _api_docs  # noqa: F401
-    from app.api import open311 as _api_open311  # noqa: F401
-    from app.api import v1 as _api_v1  # noqa: F401
-    from app.core import routes as _core_routes  # noqa: F401
-    from app.desk import routes as _desk_routes  # noqa: F401
-    from app.feedback import routes as _feedback_routes  # noqa: F401
-    from app.forum import routes as _forum_routes  # noqa: F401
-    from app.moderation import routes as _moderation_routes  # noqa: F401
-    from app.notify import routes as _notify_routes  # noqa: F401
-    from app.tracking import routes as _tracking_routes  # noqa: F401
-    from app.tracking import submitter as _tracking_submitter  # noqa: F401
-
     for area in (core, accounts, feedback, tracking, desk, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)
     for blueprint in (api.bp_v1, api.bp_open311, api.bp_docs):

@@ -13,6 +13,8 @@ from app.common import assets
 from app.common.roles import Role
 from app.config import BASE_DIR
 from app.extensions import db
+from app.seeds.demo import seed_demo
+from app.seeds.reference import seed_reference
 from app.submissions import storage
 from app.submissions.models import Attachment, Submission
 
@@ -33,8 +35,6 @@ def register(app: Flask) -> None:
 @click.command("seed-reference")
 def seed_reference_command():
     """Add the agencies and topic tree every installation needs (safe to run again)."""
-    from app.seeds.reference import seed_reference
-
     seed_reference()
     click.echo("reference data ready")
 
@@ -43,8 +43,6 @@ def seed_reference_command():
 @click.option("--count", default=300, show_default=True, help="How many submissions to make.")
 def seed_demo_command(count: int):
     """Fill an empty database with demo accounts and submissions."""
-    from app.seeds.demo import seed_demo
-
     refusal = _not_a_demo_database()
     if refusal:
         raise click.ClickException(f"seed-demo adds accounts with a published password; not here: {refusal}.")

@@ -14,6 +14,7 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="gopy-test-instan
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
+from app.extensions import limiter  # noqa: E402
 from app.seeds.reference import seed_reference  # noqa: E402
 from tests.factories import make_person  # noqa: E402
 
@@ -35,6 +36,15 @@ def app():
         yield app
         _db.session.remove()
         _db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _one_limiter_setting(app):
+    """A few tests build an app with rate limits on, and the limiter is one object for every
+    app (an extension is created once): after each test it follows the suite's setting again,
+    so a later test never meets a limit it did not ask for."""
+    yield
+    limiter.enabled = app.config.get("RATELIMIT_ENABLED", True)
 
 
 @pytest.fixture(autouse=True)

@@ -179,3 +179,10 @@ def test_the_status_block_polls_where_it_was_shown(client, db, htmx_headers):
     private = client.get(f"/tra-cuu/rieng/{token}", headers=htmx_headers).get_data(as_text=True)
     assert f'hx-get="/tra-cuu/{submission.code}"' in public
     assert f'hx-get="/tra-cuu/rieng/{token}"' in private
+
+
+@pytest.mark.parametrize("typed", ["²" * 10, "١٢٣٤٥٦٧٨٩٠", "１２３４５６７８９０"])
+def test_digits_that_are_not_ascii_are_no_code(client, typed):
+    """str.isdigit() admits superscripts and other scripts' digits; they are refused, not a 500."""
+    assert client.get(f"/tra-cuu?code={typed}").status_code == 422
+    assert client.get(f"/tra-cuu/{typed}").status_code == 404

@@ -28,7 +28,8 @@ def check_digit(digits: str) -> str:
 
 
 def is_valid(code: str) -> bool:
-    return len(code) == CODE_LENGTH and code.isdigit() and check_digit(code) == "0"
+    # isdigit() alone admits "²" and other digits int() cannot read: ASCII only.
+    return len(code) == CODE_LENGTH and code.isascii() and code.isdigit() and check_digit(code) == "0"
 
 
 def new_code() -> str:

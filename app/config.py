@@ -36,6 +36,8 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    # The nightly open-data dump (`flask opendata dump`), served from /du-lieu-mo/ban-sao/.
+    OPENDATA_DIR = Path(os.environ.get("OPENDATA_DIR", INSTANCE_DIR / "opendata"))
     # Three files of 5 MB plus the text; a larger body is refused before it is read.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
@@ -60,6 +62,8 @@ class Config:
     PRIVACY_NOTICE_VERSION = "2026-01"
     TRACKING_LOOKUP_LIMIT = os.environ.get("TRACKING_LOOKUP_LIMIT", "30 per minute")
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    # A guest's support sends an SMS code: a cap per address, besides the one per phone.
+    SUPPORT_CODE_LIMIT = os.environ.get("SUPPORT_CODE_LIMIT", "10 per hour")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"

@@ -15,7 +15,7 @@ from app.common.security import mark_personal
 from app.desk import bp, services
 from app.desk.forms import ACTION_BUTTONS, ACTION_FORMS, QueueFilterForm
 from app.extensions import db
-from app.submissions import topics, workflow
+from app.submissions import similar, topics, workflow
 
 STAFF = Role.STAFF
 
@@ -140,7 +140,8 @@ def _case_context(submission, failed=None, message=None, success=False) -> dict:
     if failed and failed[0] in forms:
         forms[failed[0]] = failed[1]
     return dict(submission=submission, forms=forms, buttons=ACTION_BUTTONS, open_action=failed and failed[0],
-                message=message, success=success, draft=workflow.current_draft(submission))
+                message=message, success=success, draft=workflow.current_draft(submission),
+                duplicates=similar.duplicates_of(submission) if "merge" in forms else [])
 
 
 @bp.get("/can-bo/dung-han")

@@ -56,7 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each area's package holds its blueprint; importing its route modules attaches the
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
-    from app import accounts, admin, core, desk, feedback, forum, moderation, notify, tracking
+    from app import accounts, admin, core, desk, feedback, forum, moderation, notify, opendata, stats, tracking
     from app.accounts import routes as _accounts_routes  # noqa: F401
     from app.admin import agencies as _admin_agencies  # noqa: F401
     from app.admin import deadlines as _admin_deadlines  # noqa: F401
@@ -69,8 +69,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.forum import routes as _forum_routes  # noqa: F401
     from app.moderation import routes as _moderation_routes  # noqa: F401
     from app.notify import routes as _notify_routes  # noqa: F401
+    from app.opendata import routes as _opendata_routes  # noqa: F401
+    from app.stats import exports as _stats_exports  # noqa: F401  (registers its open-data file)
+    from app.stats import routes as _stats_routes  # noqa: F401
     from app.tracking import routes as _tracking_routes  # noqa: F401
     from app.tracking import submitter as _tracking_submitter  # noqa: F401
 
-    for area in (core, accounts, feedback, tracking, desk, notify, forum, moderation, admin):
+    for area in (core, accounts, feedback, tracking, desk, stats, opendata, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)

@@ -1,4 +1,5 @@
-"""Command-line tasks: flask seed-reference, seed-demo, create-admin, translate."""
+"""Command-line tasks: flask seed-reference, seed-demo, create-admin, translate, and the
+scheduled ones: stats refresh, opendata dump."""
 import subprocess
 import sys
 
@@ -14,6 +15,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(translate)
+    app.cli.add_command(stats_group)
+    app.cli.add_command(opendata_group)
 
 
 @click.command("seed-reference")
@@ -83,3 +86,35 @@ def update():
 def compile():
     """Compile the catalogs to .mo files (setup does this)."""
     _pybabel("compile", "-d", "translations")
+
+
+@click.group("stats")
+def stats_group():
+    """The public statistics."""
+
+
+@stats_group.command("refresh")
+def stats_refresh():
+    """Rebuild the statistics' summary (cron: every 15 minutes)."""
+    from app.stats.refresh import refresh
+
+    run = refresh()
+    click.echo(f"statistics refreshed: {run.submissions} submissions in {run.seconds:.1f} s")
+
+
+@click.group("opendata")
+def opendata_group():
+    """The open-data files."""
+
+
+@opendata_group.command("dump")
+@click.option("--directory", type=click.Path(file_okay=False), help="Where to write (default: OPENDATA_DIR).")
+def opendata_dump(directory: str | None):
+    """Write the whole open data, gzipped, with SHA256SUMS (cron: nightly, after stats refresh)."""
+    from pathlib import Path
+
+    from app.opendata.dump import write_dump
+
+    manifest = write_dump(Path(directory) if directory else current_app.config["OPENDATA_DIR"])
+    for item in manifest["files"]:
+        click.echo(f"{item['sha256']}  {item['name']}  ({item['rows']} rows, {item['bytes']} bytes)")

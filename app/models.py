@@ -2,7 +2,9 @@
 from app.accounts.models import Identity, User, VerificationCode  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
 from app.submissions.models import (  # noqa: F401
-    AnswerDraft, Attachment, Consent, DeadlineRule, Rating, Submission, SubmissionEvent, Topic)
+    AnswerDraft, Attachment, Consent, DeadlineRule, Rating, Submission, SubmissionEvent, SubmissionFollower, Support,
+    SupportCode, Topic)
 from app.notify.models import Notification, OutboxMessage  # noqa: F401
 from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401
 from app.moderation.models import Appeal, Flag, FilterWord, ModerationAction, Suspension  # noqa: F401
+from app.stats.models import StatsAgency, StatsArea, StatsRun, StatsSnapshot  # noqa: F401

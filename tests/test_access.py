@@ -22,6 +22,7 @@ from app.common.time import utcnow
 from app.extensions import db as ext_db
 from app.forum import services as forum
 from app.moderation import services as moderation
+from app.opendata.dump import write_dump
 from app.submissions import intake, workflow
 from tests.conftest import SuiteConfig, csrf_token
 from tests.factories import ROLES, agency_id, make_person, make_staff, make_submission, make_user, submission_input
@@ -68,7 +69,9 @@ def world(app) -> World:
     old = utcnow() - timedelta(days=60)  # established accounts: never held, never rate-limited
     people = {role: make_person(role, created_at=old) for role in ROLES}
     author = make_user(Role.CITIZEN, created_at=old)
-    submission, token = intake.submit_feedback(submission_input(), files=[_photo()], user=people["citizen"])
+    # Published, so its public page, supports and follows are swept like any page.
+    submission, token = intake.submit_feedback(submission_input(consent_publish=True), files=[_photo()],
+                                               user=people["citizen"])
     workflow.assign(submission, people["coordinator"], submission.version, agency_id("BKHCN"))
     board = make_board()
     thread = make_thread(author=author, board=board)
@@ -77,12 +80,14 @@ def world(app) -> World:
     action = moderation.act(people["moderator"], "hide", "post", hidden.id, "spam")
     appeal = moderation.appeal(people["citizen"], action.id, "Tôi không quảng cáo, xin xem lại.")
     word = moderation.add_word(people["admin"], "tu-cam-thu")
+    write_dump(app.config["OPENDATA_DIR"])  # the nightly open-data files, served by name
     values = {
         "submission_id": submission.id, "action": "note", "code": submission.code, "token": token,
         "attachment_id": submission.attachments[0].id, "user_id": people["officer"].id,
         "slug": board.slug, "thread_id": thread.id, "post_id": post.id, "kind": "bai", "target_id": post.id,
         "action_id": action.id, "appeal_id": appeal.id, "word_id": word.id,
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
+        "agency_id": agency_id("BKHCN"), "fmt": "csv", "name": "SHA256SUMS",
     }
     return World(people=people, values=values)
 

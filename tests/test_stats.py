@@ -369,3 +369,44 @@ def test_the_summary_as_open_data_adds_up_to_the_page(client, seeded):
         assert sum(int(row["received"]) for row in cells) == total["received"]
         assert sum(int(row["answered_on_time"]) for row in cells) == total["answered_on_time"]
     assert client.get("/thong-ke/du-lieu.xlsx").status_code == 404
+
+
+def test_the_pages_fit_one_window_with_every_province_agency_and_two_years(client, db):
+    """The widest the figures get: every month of two years, every province, topic, kind and
+    agency with submissions (the cubes filled directly, as a refresh of a big year would)."""
+    from app.common import places
+    from app.stats.models import MEASURES as COUNTS
+    from app.stats.models import StatsAgency, StatsArea, StatsRun
+    from app.submissions import topics
+
+    rng = random.Random(1)
+    months = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)]
+    provinces = [0] + [code for code, _name in places.provinces()]
+    roots = [topic.id for topic in topics.top_level_topics()]
+    agencies = ext_db.session.scalars(select(Agency.id)).all()
+
+    def counts():
+        received = rng.randint(900, 99_000)
+        values = {name: rng.randint(0, received) for name in COUNTS}
+        return {**values, "received": received, "answer_days": " ".join(f"{d}:{rng.randint(1, 900)}"
+                                                                         for d in range(0, 60, 3))}
+
+    ext_db.session.execute(StatsArea.__table__.insert(), [
+        {"month": m, "kind": k, "province_code": p, "topic_id": t, **counts()}
+        for m in months for k in Kind.ALL for p in provinces[::3] for t in roots] + [
+        {"month": "2026-01", "kind": Kind.CONCERN, "province_code": p, "topic_id": roots[0], **counts()}
+        for p in provinces if p not in provinces[::3]])
+    ext_db.session.execute(StatsAgency.__table__.insert(), [
+        {"month": m, "kind": k, "province_code": 1, "agency_id": a, **counts()}
+        for m in months[::4] for k in Kind.ALL for a in agencies])
+    ext_db.session.add(StatsRun(submissions=9_999_999, first_month=months[0], last_month=months[-1]))
+    ext_db.session.commit()
+    import gzip
+
+    for url in ("/thong-ke?period=all", "/thong-ke/co-quan?period=all", f"/thong-ke/co-quan/{agencies[1]}?period=all",
+                "/thong-ke?period=2025"):
+        for lang in ("vi", "en"):
+            html = client.get(url, headers={"Accept-Language": lang}).get_data()
+            assert len(gzip.compress(html, 6)) <= 14_600, f"{url} ({lang}): {len(gzip.compress(html, 6))} bytes"
+    page = client.get("/thong-ke?period=all").get_data(as_text=True)
+    assert "Thành phố Hồ Chí Minh" in page and page.count("<tr>") > 34 + 24

@@ -64,7 +64,10 @@ def redact_personal(text: str, known: tuple[str, ...] = ()) -> str:
     phone, e-mail) replaced by REDACTED: what a page or a file may publish."""
     if not text:
         return text or ""
+    lowered = text.lower()
     for value in sorted({v.strip() for v in known if v and len(v.strip()) >= 4}, key=len, reverse=True):
-        text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
-    text = _EMAIL.sub(REDACTED, text)
+        if value.lower() in lowered:  # most texts hold none: no pattern compiled for them
+            text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
+    if "@" in text:
+        text = _EMAIL.sub(REDACTED, text)
     return _LONG_NUMBER.sub(REDACTED, text)

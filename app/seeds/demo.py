@@ -13,7 +13,7 @@ from app.agencies.models import Agency
 from app.common import places
 from app.common.time import utcnow
 from app.extensions import db
-from app.submissions import intake
+from app.submissions import intake, publication
 from app.submissions.models import Submission
 from app.submissions.models import Topic
 from app.submissions.states import Kind
@@ -138,6 +138,7 @@ def _advance(submission, target: str, rng: random.Random, agencies: list[Agency]
         event.created_at = received + timedelta(days=day)
         if action == "answer":  # the on-time rate counts these
             submission.answered_at = event.created_at
+    publication.refresh_search(submission)  # the answer's words, searchable by the public
 
 
 # The forum: boards, threads, a policy dialogue, badges and the word filter.

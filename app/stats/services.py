@@ -64,16 +64,19 @@ def period_years(run: StatsRun) -> list[str]:
 
 
 def _cells(model, filters: StatsFilters, months: list[str], extra=()):
+    """The cube's cells the filters select, as plain rows (no ORM objects: tens of thousands
+    of cells are read when a filter is first asked for)."""
     if not months:
         return []
-    query = select(model).where(model.month >= months[0], model.month <= months[-1], *extra)
+    columns = list(model.__table__.columns)
+    query = select(*columns).where(model.month >= months[0], model.month <= months[-1], *extra)
     if filters.kind:
         query = query.where(model.kind == filters.kind)
     if filters.province is not None:
         query = query.where(model.province_code == filters.province)
     if filters.topic is not None and model is StatsArea:
         query = query.where(model.topic_id == filters.topic)
-    return db.session.scalars(query)
+    return db.session.execute(query)
 
 
 class _Sum:

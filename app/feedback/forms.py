@@ -7,23 +7,19 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.validators import ValidationError as FieldError
 
 from app.common import places
-from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
+from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields, optional_int
 from app.common.validators import normalize_mobile
 from app.submissions.states import KIND_CHOICES
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class SubmissionForm(OrganisationFields, BaseForm):
     idempotency_key = HiddenField(default=lambda: secrets.token_hex(16))
     kind = RadioField(_l("What are you sending?"), choices=KIND_CHOICES,
                       validators=[InputRequired(_l("Choose what you are sending."))])
-    topic_id = SelectField(_l("Topic"), coerce=_optional_int,
+    topic_id = SelectField(_l("Topic"), coerce=optional_int,
                            validators=[InputRequired(_l("Choose a topic."))])
-    province_code = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
-    ward_code = SelectField(_l("Commune or ward"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
+    province_code = SelectField(_l("Province or city"), coerce=optional_int, validators=[Optional()])
+    ward_code = SelectField(_l("Commune or ward"), coerce=optional_int, validators=[Optional()], validate_choice=False)
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Enter a title.")),
         Length(min=5, max=200, message=_l("The title must be 5 to 200 characters long."))])
@@ -101,8 +97,8 @@ class SimilarForm(BaseForm):
         csrf = False
 
     title = StringField(validators=[Optional(), Length(max=200)])
-    topic_id = SelectField(coerce=_optional_int, validators=[Optional()], validate_choice=False)
-    province_code = SelectField(coerce=_optional_int, validators=[Optional()], validate_choice=False)
+    topic_id = SelectField(coerce=optional_int, validators=[Optional()], validate_choice=False)
+    province_code = SelectField(coerce=optional_int, validators=[Optional()], validate_choice=False)
 
 
 class GuestSupportForm(BaseForm):

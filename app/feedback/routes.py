@@ -214,23 +214,23 @@ def confirm_support(code: str):
 @login_required
 def follow(code: str):
     """Follow a published submission: each public step comes to the inbox."""
-    submission = _published(code)
-    form = ButtonForm()
-    done, _new = run_form(form, lambda: supports.follow(submission, current_user))
-    if not done:
-        return _actions_answer(submission, button_form=form)
-    return _actions_answer(submission, message=_("You follow this submission: its steps will come to your inbox."))
+    return _follow_step(code, supports.follow, _("You follow this submission: its steps will come to your inbox."))
 
 
 @bp.post("/<code>/bo-theo-doi")
 @login_required
 def unfollow(code: str):
+    """Stop following it."""
+    return _follow_step(code, supports.unfollow, _("You no longer follow this submission."))
+
+
+def _follow_step(code: str, step, done_message: str):
     submission = _published(code)
     form = ButtonForm()
-    done, _gone = run_form(form, lambda: supports.unfollow(submission, current_user))
+    done, _changed = run_form(form, lambda: step(submission, current_user))
     if not done:
         return _actions_answer(submission, button_form=form)
-    return _actions_answer(submission, message=_("You no longer follow this submission."))
+    return _actions_answer(submission, message=done_message)
 
 
 def _actions_answer(submission, button_form=None, message: str | None = None):

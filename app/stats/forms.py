@@ -4,7 +4,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from app.common import places
-from app.common.forms import BaseForm
+from app.common.forms import BaseForm, optional_int, optional_str
 from app.stats.services import ALL_TIME, LAST_12_MONTHS
 from app.submissions.states import KIND_CHOICES
 
@@ -12,22 +12,14 @@ NATIONAL = 0  # the province filter's value for submissions about no province
 SORTS = ("name", "received", "answered", "on_time", "median_days", "overdue", "rating")
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _optional_str(value):
-    return value or None
-
-
 class StatsFilterForm(BaseForm):
     class Meta:
         csrf = False
 
     period = SelectField(_l("Period"), default=LAST_12_MONTHS, validators=[Optional()])
-    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
-    topic = SelectField(_l("Topic"), coerce=_optional_int, validators=[Optional()])
-    kind = SelectField(_l("Kind"), coerce=_optional_str, validators=[Optional()])
+    province = SelectField(_l("Province or city"), coerce=optional_int, validators=[Optional()])
+    topic = SelectField(_l("Topic"), coerce=optional_int, validators=[Optional()])
+    kind = SelectField(_l("Kind"), coerce=optional_str, validators=[Optional()])
 
     def __init__(self, *args, years=(), topics=(), **kwargs):
         super().__init__(*args, **kwargs)

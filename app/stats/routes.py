@@ -18,6 +18,12 @@ def percent(value) -> str:
     return "–" if value is None else f"{value}%"
 
 
+@bp.app_template_filter("days")
+def days(value) -> str:
+    """Working days, or a dash when nothing was answered."""
+    return "–" if value is None else str(value)
+
+
 def _choices() -> dict:
     """The periods the data spans and the top-level topics, for the filters' lists."""
     return {"years": services.period_years(services.current_run()),

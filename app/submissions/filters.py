@@ -5,17 +5,9 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.common import places
-from app.common.forms import BaseForm
+from app.common.forms import BaseForm, optional_int, optional_str
 from app.submissions.search import PublicFilters, PublicSort
 from app.submissions.states import KIND_CHOICES, STATUS_LABELS, Status
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _optional_int_or_str(value):
-    return value or None
 
 
 class PublicListForm(BaseForm):
@@ -25,10 +17,10 @@ class PublicListForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100, message=_l("At most 100 characters."))])
-    kind = SelectField(_l("Kind"), coerce=_optional_int_or_str, validators=[Optional()])
-    topic = SelectField(_l("Topic"), coerce=_optional_int, validators=[Optional()])
-    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
-    status = SelectField(_l("Status"), coerce=_optional_int_or_str, validators=[Optional()])
+    kind = SelectField(_l("Kind"), coerce=optional_str, validators=[Optional()])
+    topic = SelectField(_l("Topic"), coerce=optional_int, validators=[Optional()])
+    province = SelectField(_l("Province or city"), coerce=optional_int, validators=[Optional()])
+    status = SelectField(_l("Status"), coerce=optional_str, validators=[Optional()])
     sort = SelectField(_l("Order"), default=PublicSort.NEWEST, validators=[Optional()],
                        choices=[(PublicSort.NEWEST, _l("Newest first")),
                                 (PublicSort.SUPPORTS, _l("Most supported first"))])

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test lint architecture test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g
+.PHONY: setup run test lint architecture test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-oversight
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,9 +69,11 @@ test: setup system-packages services lint
 
 # The desk's background work. With REDIS_URL set, e-mail and SMS go through RQ: run a
 # worker (`flask notify worker`, or plain `rq worker gopy-notify` with FLASK_APP set);
-# without it they are sent in-process after each response. Run the two jobs from cron:
-# `flask notify sweep` every few minutes (hands over anything the broker missed) and
-# `flask desk reminders` daily (overdue submissions, every 7 working days).
+# without it they are sent in-process after each response. Run the jobs from cron:
+# `flask notify sweep` every few minutes (hands over anything the broker missed),
+# `flask desk reminders` daily (overdue submissions, every 7 working days),
+# `flask stats refresh` every 15 minutes (the public statistics' summary) and
+# `flask opendata dump` nightly (the open-data files and their SHA256SUMS).
 .PHONY: worker
 worker: setup
 	$(BIN)/flask notify worker
@@ -90,6 +92,10 @@ bench-2g: setup system-packages
 
 clean:
 	rm -rf $(VENV) node_modules app/static/js instance
+
+# Statistics and open data at scale: 10k and 1M submissions on PostgreSQL (docs/benchmarks.md).
+bench-oversight: setup services
+	$(BIN)/python -m bench.oversight_scale
 
 # The forum at scale: page 1 of a 1,000-post thread against page 1 of a 10-post one.
 bench-forum: setup

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -176,3 +177,10 @@ def test_libreoffice_reads_the_csv(client, published, tmp_path):
     assert list(converted[0]) == [column.name for column in export.DATASETS["gop-y"].columns]
     assert "Đường cáp quang đến bản Lũng Cú còn thiếu" in {row["title"] for row in converted}
     assert len(converted) == 3
+
+
+def test_the_page_offers_the_files_for_the_filters_chosen(client, published):
+    html = client.get("/du-lieu-mo?province=1&kind=concern").get_data(as_text=True)
+    links = re.findall(r'href="(/du-lieu-mo/(?:gop-y|buoc-xu-ly)\.(?:csv|jsonl)[^"]*)"', html)
+    assert len(links) == 4 and all("province=1" in link and "kind=concern" in link for link in links)
+    assert 'href="/thong-ke/du-lieu.csv"' in html and "CC BY 4.0" in html

@@ -410,3 +410,11 @@ def test_the_pages_fit_one_window_with_every_province_agency_and_two_years(clien
             assert len(gzip.compress(html, 6)) <= 14_600, f"{url} ({lang}): {len(gzip.compress(html, 6))} bytes"
     page = client.get("/thong-ke?period=all").get_data(as_text=True)
     assert "Thành phố Hồ Chí Minh" in page and page.count("<tr>") > 34 + 24
+
+
+def test_the_refresh_command_counts_every_submission(app, db):
+    for index in range(3):
+        make_submission(title=f"Góp ý số {index}")
+    result = app.test_cli_runner().invoke(args=["stats", "refresh"])
+    assert result.exit_code == 0 and "3 submissions" in result.output, result.output
+    assert refresh.latest_run().submissions == 3

@@ -29,6 +29,7 @@ from app.submissions.states import Status
 
 STREAM_BATCH = 5_000
 GOOD_STARS = 4
+KEEP_RUNS = 100
 
 # Status now, as the page groups it.
 OPEN = frozenset((Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_INFO, Status.REOPENED))
@@ -156,6 +157,9 @@ def refresh(today: date | None = None) -> StatsRun:
     run = StatsRun(submissions=seen, seconds=round(time.perf_counter() - began, 2),
                    first_month=months[0] if months else None, last_month=months[-1] if months else None)
     db.session.add(run)
+    db.session.flush()
+    # A run every 15 minutes: keep the recent ones (their timings), not a row per run forever.
+    db.session.execute(delete(StatsRun).where(StatsRun.id <= run.id - KEEP_RUNS))
     db.session.commit()
     return run
 

@@ -36,6 +36,7 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/flask seed-demo
+	$(BIN)/flask stats refresh
 
 # gunicorn as in production (not Werkzeug's dev server, which can skip the work that
 # runs after a response is closed, such as in-process e-mail delivery).

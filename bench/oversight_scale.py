@@ -4,12 +4,12 @@ into PostgreSQL with COPY, then at each size print
 - /thong-ke, the scorecard and a filtered view: the median of 5 full requests through Flask
   (rendering included) and the SQL statements each made, once the snapshot exists, and the
   first (cold) view of a filter after a refresh;
-- the open-data export of every published submission (/du-lieu-mo/gop-y.csv), streamed in a
-  separate process: rows, bytes, seconds, and the process's resident memory before the
-  request and at its peak (ru_maxrss).
+- the open-data export of every published submission (/du-lieu-mo/gop-y.csv), downloaded
+  from gunicorn (one sync worker, as in production): rows, bytes, seconds, and the worker's
+  resident memory before the request and at its peak while streaming.
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gopy_bench_stats \\
-        .venv/bin/python -m bench.oversight_scale [--sizes 10000,1000000]
+        .venv/bin/python -m bench.oversight_scale [--sizes 10000,1000000] [--reuse]
 
 The database is dropped and rebuilt: never point it at real data. Times are figures to read,
 never pass/fail (the load average is printed beside them)."""
@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -180,44 +179,93 @@ def measure(app) -> dict:
             assert response.status_code == 200, url
         results[f"{name}: snapshot view, median (ms)"] = round(statistics.median(times), 1)
         results[f"{name}: SQL statements a view"] = _statements(app, client, url)
-    results.update({f"export: {key}": value for key, value in export_in_a_child().items()})
+    results.update({f"export: {key}": value for key, value in export_under_gunicorn().items()})
     return results
 
 
-def export_in_a_child() -> dict:
-    """The whole CSV of published submissions, streamed in a fresh process (so its memory is
-    the export's alone)."""
-    output = subprocess.run([sys.executable, "-m", "bench.oversight_scale", "--export-child"], check=True,
-                            capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
-                            env={**os.environ}).stdout
-    return json.loads(output.strip().splitlines()[-1])
+EXPORTS = {"submissions CSV": "/du-lieu-mo/gop-y.csv", "steps JSON Lines": "/du-lieu-mo/buoc-xu-ly.jsonl"}
 
 
-def export_child() -> None:
-    app = create_app(BenchConfig)
-    client = app.test_client()
-    with app.app_context():
-        client.get("/du-lieu-mo")  # the app warmed: templates, the first connection
-        published = db.session.scalar(select(func.count()).select_from(Submission)
-                                      .where(Submission.consent_publish.is_(True)))
-    before = _rss_mb()
+def export_under_gunicorn() -> dict:
+    """Each whole open-data file, downloaded from gunicorn with one sync worker (the
+    production server), the worker's resident memory sampled while it streams."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": URL, "SECRET_KEY": "bench-" + "0" * 40}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout",
+                               "900", "wsgi:app"], cwd=Path(__file__).resolve().parent.parent, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        worker = _worker_of(server.pid)
+        _get(port, "/du-lieu-mo")  # warm: imports, templates, the first connection
+        found = {"worker RSS before (MB)": _rss_mb(worker)}
+        for name, path in EXPORTS.items():
+            found.update({f"{name}: {key}": value for key, value in _download(port, path, worker).items()})
+        found["worker VmHWM (MB)"] = _rss_mb(worker, "VmHWM:")
+        return found
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _download(port: int, path: str, worker: int) -> dict:
+    import http.client
+    import threading
+
+    peak, done = [0.0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_mb(worker))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     began = time.perf_counter()
-    response = client.get("/du-lieu-mo/gop-y.csv", buffered=False)
-    size, lines = 0, 0
-    for chunk in response.response:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    size = lines = 0
+    while chunk := response.read(1 << 16):
         size += len(chunk)
         lines += chunk.count(b"\n")
-    response.close()
     seconds = time.perf_counter() - began
-    print(json.dumps({"rows": lines - 1, "published": published, "MB": round(size / 1e6, 1),
-                      "seconds": round(seconds, 1), "rows/s": round((lines - 1) / seconds),
-                      "RSS before (MB)": before, "peak RSS (MB)": round(resource.getrusage(
-                          resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+    done.set()
+    sampler.join()
+    rows = lines - 1 if path.endswith(".csv") else lines
+    return {"rows": rows, "MB": round(size / 1e6, 1), "seconds": round(seconds, 1), "rows/s": round(rows / seconds),
+            "worker peak RSS (MB)": peak[0]}
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def _worker_of(master: int) -> int:
+    for _ in range(300):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise SystemExit("gunicorn started no worker")
+
+
+def _get(port: int, path: str) -> None:
+    import http.client
+
+    for _ in range(300):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn never answered")
+
+
+def _rss_mb(pid: int | str = "self", field: str = "VmRSS:") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 
@@ -225,13 +273,16 @@ def _rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,1000000")
-    parser.add_argument("--export-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reuse", action="store_true", help="measure the rows already seeded, seed nothing")
     args = parser.parse_args()
-    if args.export_child:
-        export_child()
-        return
     sizes = [int(size) for size in args.sizes.split(",")]
     app = create_app(BenchConfig)
+    if args.reuse:
+        with app.app_context():
+            size = db.session.scalar(select(func.count()).select_from(Submission))
+        print(f"{size:,} submissions already seeded")
+        print(json.dumps(measure(app), ensure_ascii=False, indent=1))
+        return
     rebuild(app)
     rng, seeded, table = random.Random(2026), 0, {}
     for size in sizes:

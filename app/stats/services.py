@@ -2,7 +2,7 @@
 kept as a snapshot until the next refresh: a page view reads one row."""
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -181,21 +181,6 @@ def _run_info(run: StatsRun) -> dict:
     return {"finished_at": run.finished_at, "submissions": run.submissions}
 
 
-@dataclass
-class Rate:
-    """A share as the page writes it: a whole percentage, or none when nothing was counted."""
-
-    part: int
-    whole: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.part / self.whole) if self.whole else None
-
-
 def rate(part: int, whole: int) -> int | None:
-    return Rate(part, whole).percent
-
-
-def as_dict(filters: StatsFilters) -> dict:
-    return {name: value for name, value in asdict(filters).items() if value is not None}
+    """A share as the pages write it: a whole percentage, or None when nothing was counted."""
+    return round(100 * part / whole) if whole else None

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster bench-api
+.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster bench-api bench-oversight
 
 # Python 3.11 or newer (Debian 12 ships 3.11); README says why not 3.12 yet.
 $(BIN)/python:
@@ -49,6 +49,7 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/flask seed-demo
+	$(BIN)/flask stats refresh
 
 # gunicorn as in production (not Werkzeug's dev server, which can skip the work that
 # runs after a response is closed, such as in-process e-mail delivery).
@@ -92,9 +93,11 @@ test-cluster: setup system-packages services
 
 # The desk's background work. With REDIS_URL set, e-mail and SMS go through RQ: run a
 # worker (`flask notify worker`, or plain `rq worker gopy-notify` with FLASK_APP set);
-# without it they are sent in-process after each response. Run the two jobs from cron:
-# `flask notify sweep` every few minutes (hands over anything the broker missed) and
-# `flask desk reminders` daily (overdue submissions, every 7 working days).
+# without it they are sent in-process after each response. Run the jobs from cron:
+# `flask notify sweep` every few minutes (hands over anything the broker missed),
+# `flask desk reminders` daily (overdue submissions, every 7 working days),
+# `flask stats refresh` every 15 minutes (the public statistics' summary) and
+# `flask opendata dump` nightly (the open-data files and their SHA256SUMS).
 .PHONY: worker
 worker: setup
 	$(BIN)/flask notify worker
@@ -122,6 +125,10 @@ clean:
 # one node alone: req/s and p50/p99 side by side (bench/cluster.py).
 bench-cluster: setup system-packages services
 	$(BIN)/python -m bench.cluster
+
+# Statistics and open data at scale: 10k and 1M submissions on PostgreSQL (docs/benchmarks.md).
+bench-oversight: setup services
+	$(BIN)/python -m bench.oversight_scale
 
 # The forum at scale: page 1 of a 1,000-post thread against page 1 of a 10-post one.
 bench-forum: setup

@@ -1,4 +1,5 @@
-"""Command-line tasks: flask seed-reference, seed-demo, create-admin, attachments, translate."""
+"""Command-line tasks: flask seed-reference, seed-demo, create-admin, attachments, translate,
+and the scheduled ones: stats refresh, opendata dump."""
 import os
 import subprocess
 import sys
@@ -30,6 +31,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(attachments_group)
     app.cli.add_command(assets_group)
     app.cli.add_command(translate)
+    app.cli.add_command(stats_group)
+    app.cli.add_command(opendata_group)
 
 
 @click.command("seed-reference")
@@ -198,3 +201,39 @@ def update():
 def compile():
     """Compile the catalogs to .mo files (setup does this)."""
     _pybabel("compile", "-d", "translations")
+
+
+@click.group("stats")
+def stats_group():
+    """The public statistics."""
+
+
+@stats_group.command("refresh")
+def stats_refresh():
+    """Rebuild the statistics' summary (cron: every 15 minutes), then compute the default
+    views' figures, so no visitor waits for them."""
+    from app.stats import services
+    from app.stats.refresh import refresh
+
+    run = refresh()
+    services.overview(services.StatsFilters())
+    services.scorecard(services.StatsFilters())
+    click.echo(f"statistics refreshed: {run.submissions} submissions in {run.seconds:.1f} s")
+
+
+@click.group("opendata")
+def opendata_group():
+    """The open-data files."""
+
+
+@opendata_group.command("dump")
+@click.option("--directory", type=click.Path(file_okay=False), help="Where to write (default: OPENDATA_DIR).")
+def opendata_dump(directory: str | None):
+    """Write the whole open data, gzipped, with SHA256SUMS (cron: nightly, after stats refresh)."""
+    from pathlib import Path
+
+    from app.opendata.dump import write_dump
+
+    manifest = write_dump(Path(directory) if directory else current_app.config["OPENDATA_DIR"])
+    for item in manifest["files"]:
+        click.echo(f"{item['sha256']}  {item['name']}  ({item['rows']} rows, {item['bytes']} bytes)")

@@ -63,6 +63,8 @@ class Config:
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
     # With disk storage behind nginx: the internal location that aliases UPLOAD_DIR.
     ATTACHMENT_ACCEL_PREFIX = os.environ.get("ATTACHMENT_ACCEL_PREFIX", "")
+    # The nightly open-data dump (`flask opendata dump`), served from /du-lieu-mo/ban-sao/.
+    OPENDATA_DIR = Path(os.environ.get("OPENDATA_DIR", INSTANCE_DIR / "opendata"))
     # Three files of 5 MB plus the text; a larger body is refused before it is read.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
@@ -91,6 +93,8 @@ class Config:
     # Failed sign-ins to one account from anywhere: slows a guesser spread over many addresses
     # to 144 tries a day, and locks the owner out for ten minutes at most.
     LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 10 minutes")
+    # A guest's support sends an SMS code: a cap per address, besides the one per phone.
+    SUPPORT_CODE_LIMIT = os.environ.get("SUPPORT_CODE_LIMIT", "10 per hour")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"

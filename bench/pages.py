@@ -2,8 +2,9 @@
 
 A later feature adds its pages here (one line each) and is then held to the same budgets by
 tests/test_budgets.py and measured by `make bench`. Placeholders in a path are filled from
-the data the caller made: {code} a public tracking code, {token} that submission's private
-link token; `login` pages are fetched signed in as the submitter.
+the data the caller made: {code} a public tracking code (of a published submission), {token}
+that submission's private link token, {agency} an agency's id; `login` pages are fetched
+signed in as the submitter.
 """
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -57,6 +58,15 @@ PAGES = [
     Page("notifications", "/tai-khoan/thong-bao", personal=True, login=True),
     Page("API guide", "/api"),
     Page("API reference (cases)", "/api/tham-chieu/cases"),
+    # A guest's support form carries a CSRF token: the page changes every second.
+    Page("public page of a submission", "/gop-y/{code}", conditional=False),
+    Page("public list by supports", "/gop-y?sort=supports"),
+    Page("statistics", "/thong-ke"),
+    Page("statistics, filtered", "/thong-ke?period=all&kind=concern&province=1"),
+    Page("scorecard of the agencies", "/thong-ke/co-quan?sort=on_time"),
+    Page("statistics of one agency", "/thong-ke/co-quan/{agency}"),
+    Page("open data", "/du-lieu-mo"),
+    Page("data dictionary", "/du-lieu-mo/tu-dien"),
 ]
 
 FRAGMENTS = [
@@ -66,6 +76,8 @@ FRAGMENTS = [
     Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=True),
     Page("public search results", "/gop-y?q=chuyen+doi+so", fragment=True),
     Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),
+    Page("similar submissions under the title", "/gop-y/tuong-tu?title=S%C3%B3ng+di+%C4%91%E1%BB%99ng+y%E1%BA%BFu",
+         fragment=True),
 ]
 
 ALL = PAGES + FRAGMENTS

@@ -43,6 +43,10 @@ STEPS = {
 }
 
 
+ANSWER_KEY = " " + search_key(ANSWER)
+STEP_ACTIONS = {status: {action for action, _target in steps} for status, steps in STEPS.items()}
+
+
 def bench_users() -> tuple[User, User]:
     """The two accounts whose 'my submissions' page the benchmark reads (made once)."""
     users = []
@@ -113,6 +117,10 @@ def seed_submissions(target: int, secret_key: str, seed: int = 2026, progress=pr
                 province_code=None if national else province_code, ward_code=ward,
                 title=f"{title} ({place})", content=f"{content} Địa điểm: {place}. (Ý kiến số {index + 1}.)",
                 search_text=search, user_id=owner,
+                # What publication.refresh_search writes: the public words (and the answer's),
+                # and the title's key for "is it one of these?".
+                public_text=f"{search} {search_key(place)}{ANSWER_KEY if 'answer' in STEP_ACTIONS[status] else ''}"
+                if publish else "", title_key=search_key(f"{title} ({place})"),
                 contact_name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
                 contact_phone=f"09{rng.randrange(10**8):08d}", contact_email=None,
                 submitter_kind=AccountKind.ORGANISATION if owner == heavy.id else AccountKind.INDIVIDUAL,
@@ -159,5 +167,6 @@ def sample(count: int = 50, seed: int = 7) -> list[dict]:
     total = count_submissions()
     rng = random.Random(seed)
     ids = sorted({rng.randint(1, total) for _ in range(count * 2)})[:count]
-    rows = db.session.execute(select(Submission.code, Submission.idempotency_key).where(Submission.id.in_(ids)))
-    return [{"code": code, "key": key} for code, key in rows]
+    rows = db.session.execute(select(Submission.code, Submission.idempotency_key, Submission.consent_publish)
+                              .where(Submission.id.in_(ids)))
+    return [{"code": code, "key": key, "published": published} for code, key, published in rows]

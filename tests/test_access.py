@@ -25,6 +25,7 @@ from app.extensions import db as ext_db
 from app.forum import services as forum
 from app.moderation import services as moderation
 from app.notify.models import Channel, OutboxMessage
+from app.opendata.dump import write_dump
 from app.submissions import intake, workflow
 from tests.conftest import SuiteConfig, csrf_token
 from tests.factories import ROLES, agency_id, make_person, make_staff, make_submission, make_user, submission_input
@@ -78,7 +79,9 @@ def world(app) -> World:
     old = utcnow() - timedelta(days=60)  # established accounts: never held, never rate-limited
     people = {role: make_person(role, created_at=old) for role in ROLES}
     author = make_user(Role.CITIZEN, created_at=old)
-    submission, token = intake.submit_feedback(submission_input(), files=[_photo()], user=people["citizen"])
+    # Published, so its public page, supports and follows are swept like any page.
+    submission, token = intake.submit_feedback(submission_input(consent_publish=True), files=[_photo()],
+                                               user=people["citizen"])
     workflow.assign(submission, people["coordinator"], submission.version, agency_id("BKHCN"))
     board = make_board()
     thread = make_thread(author=author, board=board)
@@ -93,6 +96,7 @@ def world(app) -> World:
     message = OutboxMessage(channel=Channel.WEBHOOK, recipient=endpoint.url, body="{}", submission_id=submission.id)
     ext_db.session.add(message)
     ext_db.session.commit()
+    write_dump(app.config["OPENDATA_DIR"])  # the nightly open-data files, served by name
     values = {
         "submission_id": submission.id, "step": "note", "code": submission.code, "token": token,
         "attachment_id": submission.attachments[0].id, "user_id": people["officer"].id,
@@ -102,6 +106,7 @@ def world(app) -> World:
         "fmt": "json", "service_code": submission.topic.slug if submission.topic else "x",
         "service_request_id": submission.code, "province_code": 1, "tag": next(iter(TAGS)),
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
+        "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS",
     }
     return World(people=people, values=values)
 
@@ -113,7 +118,15 @@ def _photo() -> FileStorage:
     return FileStorage(out, filename="anh.png", content_type="image/png")
 
 
+# Where one argument name takes other values on another endpoint: open data is CSV or JSON
+# Lines, Open311 JSON or XML.
+ENDPOINT_VALUES = {"opendata.": {"fmt": "csv"}, "stats.": {"fmt": "csv"}}
+
+
 def _url(rule, values: dict) -> str:
+    for prefix, override in ENDPOINT_VALUES.items():
+        if rule.endpoint.startswith(prefix):
+            values = {**values, **override}
     return _ARGUMENT.sub(lambda match: str(values[match.group("name")]), rule.rule)
 
 

@@ -18,7 +18,7 @@ from bench.pages import (
     is_same_host,
 )
 from tests.conftest import FreshContextClient, csrf_token
-from tests.factories import PASSWORD, make_submission, make_user
+from tests.factories import PASSWORD, agency_id, make_submission, make_user
 
 LANGUAGES = ["vi", "en"]
 
@@ -37,7 +37,8 @@ def site(app, db):
     response = signed_in.post("/dang-nhap", data={"csrf_token": csrf_token(html), "identifier": user.email,
                                                  "password": PASSWORD})
     assert response.status_code == 303, "the submitter could not sign in"
-    return {"values": {"code": submission.code, "token": token}, "signed_in": signed_in}
+    agency = agency_id("BKHCN")
+    return {"values": {"code": submission.code, "token": token, "agency": agency}, "signed_in": signed_in}
 
 
 def fetch(page, site, client, lang="vi", encoding="gzip", extra=None):

@@ -10,7 +10,8 @@ from babel.messages.pofile import read_po
 from tests.factories import make_submission
 
 CATALOG = Path(__file__).resolve().parent.parent / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
-PAGES = ["/", "/gop-y", "/gop-y/moi", "/tra-cuu", "/dang-nhap", "/dang-ky", "/quyen-rieng-tu", "/khong-co-trang-nay"]
+PAGES = ["/", "/gop-y", "/gop-y/moi", "/tra-cuu", "/dang-nhap", "/dang-ky", "/quyen-rieng-tu", "/khong-co-trang-nay",
+         "/thong-ke", "/thong-ke/co-quan", "/du-lieu-mo", "/du-lieu-mo/tu-dien"]
 
 
 def _catalog():
@@ -52,8 +53,8 @@ def test_default_locale_pages_show_no_english(client, db, url):
 
 
 def test_tracking_page_in_vietnamese_has_no_english(client, db):
-    submission, token = make_submission()
-    for url in (f"/tra-cuu/{submission.code}", f"/tra-cuu/rieng/{token}?sent=1"):
+    submission, token = make_submission(consent_publish=True)
+    for url in (f"/tra-cuu/{submission.code}", f"/tra-cuu/rieng/{token}?sent=1", f"/gop-y/{submission.code}"):
         text = re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)).replace("English", "")
         assert not [p for p in _english_phrases() if re.search(rf"\b{re.escape(p)}\b", text)]
 

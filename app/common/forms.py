@@ -9,6 +9,15 @@ from app.common.validators import normalize_tax_code
 SPEAKER_CHOICES = [("individual", _l("An individual")), ("organisation", _l("An organisation or business"))]
 
 
+def optional_int(value):
+    """A select's coercion: a whole number, or None for its empty first choice."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+def optional_str(value):
+    return value or None
+
+
 class BaseForm(FlaskForm):
     class Meta:
         # WTForms' own messages come in English; ours are in the catalog.

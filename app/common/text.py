@@ -1,4 +1,5 @@
-"""Vietnamese text helpers: search that ignores diacritics, and SMS-safe text."""
+"""Vietnamese text helpers: search that ignores diacritics, SMS-safe text, and personal
+data masked out of text that is published."""
 import re
 import unicodedata
 
@@ -48,3 +49,25 @@ def clean_block(text: str) -> str:
 def sms_text(text: str) -> str:
     """SMS without diacritics fits the 7-bit alphabet: 160 characters a message."""
     return strip_diacritics(unicodedata.normalize("NFC", text))
+
+
+# What may identify a person in published text: an e-mail address, and any run of nine or
+# more digits (a phone number, a 9- or 12-digit identity card number, a tax code), however
+# it is grouped with spaces, dots or dashes. Shorter numbers (a decree's "13/2023") stay.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LONG_NUMBER = re.compile(r"(?<![\w])\+?\d(?:[\s.\-]?\d){8,}(?![\w])")
+REDACTED = "[…]"
+
+
+def redact_personal(text: str, known: tuple[str, ...] = ()) -> str:
+    """`text` with e-mail addresses, long numbers and the `known` values (a sender's name,
+    phone, e-mail) replaced by REDACTED: what a page or a file may publish."""
+    if not text:
+        return text or ""
+    lowered = text.lower()
+    for value in sorted({v.strip() for v in known if v and len(v.strip()) >= 4}, key=len, reverse=True):
+        if value.lower() in lowered:  # most texts hold none: no pattern compiled for them
+            text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
+    if "@" in text:
+        text = _EMAIL.sub(REDACTED, text)
+    return _LONG_NUMBER.sub(REDACTED, text)

@@ -13,7 +13,7 @@ from app.common.roles import Role
 from app.common.security import mark_personal
 from app.desk import bp, services
 from app.desk.forms import STEP_BUTTONS, STEP_FORMS, QueueFilterForm
-from app.submissions import topics, workflow
+from app.submissions import similar, topics, workflow
 from app.submissions.states import DraftState
 
 STAFF = Role.STAFF
@@ -120,7 +120,8 @@ def _case_context(submission, failed=None, message=None, success=False) -> dict:
         draft = None  # published: it is the answer in the timeline now
     return dict(submission=submission, forms=forms, buttons=STEP_BUTTONS, open_step=failed and failed[0],
                 message=message, success=success, draft=draft,
-                assigned_to_you=submission.assignee_id == current_user.id)
+                assigned_to_you=submission.assignee_id == current_user.id,
+                duplicates=similar.duplicates_of(submission) if "merge" in forms else [])
 
 
 @bp.get("/can-bo/dung-han")

@@ -2,15 +2,14 @@
 taken from its form, on-time rates."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, false, func, nulls_last, or_, select, true
+from sqlalchemy import and_, case, false, func, nulls_last, select, true
 
 from app.agencies.models import Agency
 from app.common import paging
 from app.common.paging import Page
 from app.common.permissions import handles, handling_scope
-from app.common.text import clean_line, search_key
 from app.extensions import db
-from app.submissions import codes, deadlines, workflow
+from app.submissions import deadlines, search, workflow
 from app.submissions.models import Submission
 from app.submissions.states import Status
 
@@ -88,13 +87,8 @@ def _due_conditions(due: str) -> list:
 
 
 def _search(query: str):
-    """Diacritics-insensitive: the query is normalised like the stored search_text; a typed
-    tracking code finds its submission."""
-    query = clean_line(query)
-    code = codes.normalize(query)
-    key = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    condition = Submission.search_text.like(f"%{key}%", escape="\\")
-    return or_(condition, Submission.code == code) if code.isascii() and code.isdigit() else condition
+    """The desk's search (body, name, phone, e-mail, code): see submissions/search.py."""
+    return search.desk_match(query)
 
 
 def _order(sort: str) -> list:

@@ -7,27 +7,19 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.validators import ValidationError as FieldError
 
 from app.common import places
-from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields
+from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields, optional_int
 from app.common.validators import normalize_mobile
-from app.submissions.states import KIND_CHOICES, STATUS_LABELS, Status
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _optional_int_or_str(value):
-    return value or None
+from app.submissions.states import KIND_CHOICES
 
 
 class SubmissionForm(OrganisationFields, BaseForm):
     idempotency_key = HiddenField(default=lambda: secrets.token_hex(16))
     kind = RadioField(_l("What are you sending?"), choices=KIND_CHOICES,
                       validators=[InputRequired(_l("Choose what you are sending."))])
-    topic_id = SelectField(_l("Topic"), coerce=_optional_int,
+    topic_id = SelectField(_l("Topic"), coerce=optional_int,
                            validators=[InputRequired(_l("Choose a topic."))])
-    province_code = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
-    ward_code = SelectField(_l("Commune or ward"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
+    province_code = SelectField(_l("Province or city"), coerce=optional_int, validators=[Optional()])
+    ward_code = SelectField(_l("Commune or ward"), coerce=optional_int, validators=[Optional()], validate_choice=False)
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Enter a title.")),
         Length(min=5, max=200, message=_l("The title must be 5 to 200 characters long."))])
@@ -56,6 +48,9 @@ class SubmissionForm(OrganisationFields, BaseForm):
         validators=[DataRequired(_l("You must agree to the processing of your data to send."))])
     consent_publish = BooleanField(_l("Publish my submission and its answer on the platform."))
     anonymous_public = BooleanField(_l("Show me as anonymous in public."))
+    # Set once the sender has seen the published submissions like theirs ("is it one of
+    # these?"), by the step page without JavaScript or by the htmx hints as they type.
+    similar_checked = HiddenField()
 
     def __init__(self, *args, guest: bool = True, topics=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,21 +90,29 @@ class SubmissionForm(OrganisationFields, BaseForm):
             raise FieldError(_l("The form was damaged in transit. Check it and send again."))
 
 
-class PublicListForm(BaseForm):
-    """Filters of the public list: a GET form, so a search can be bookmarked and shared."""
+class SimilarForm(BaseForm):
+    """What "is it one of these?" compares while the form is typed (a GET, read only)."""
 
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=100, message=_l("At most 100 characters."))])
-    kind = SelectField(_l("Kind"), coerce=_optional_int_or_str, validators=[Optional()])
-    topic = SelectField(_l("Topic"), coerce=_optional_int, validators=[Optional()])
-    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
-    status = SelectField(_l("Status"), coerce=_optional_int_or_str, validators=[Optional()])
+    title = StringField(validators=[Optional(), Length(max=200)])
+    topic_id = SelectField(coerce=optional_int, validators=[Optional()], validate_choice=False)
+    province_code = SelectField(coerce=optional_int, validators=[Optional()], validate_choice=False)
 
-    def __init__(self, *args, topics=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind.choices = [("", _l("All kinds"))] + KIND_CHOICES
-        self.topic.choices = topics or {"": [("", "")]}
-        self.province.choices = [("", _l("All provinces"))] + places.provinces()
-        self.status.choices = [("", _l("All statuses"))] + [(s, STATUS_LABELS[s]) for s in Status.ALL]
+
+class GuestSupportForm(BaseForm):
+    """A guest supports with a mobile number, proved by a code sent to it."""
+
+    phone = StringField(_l("Your mobile number"), validators=[InputRequired(_l("Enter your mobile number."))])
+
+    def validate_phone(self, field):
+        normalized = normalize_mobile(field.data)
+        if not normalized:
+            raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
+        field.data = normalized
+
+
+class SupportCodeForm(BaseForm):
+    code = StringField(_l("The code in the message"), validators=[
+        InputRequired(_l("Enter the code we sent.")), Length(max=12, message=_l("The code has 6 digits."))])

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.common.errors import ValidationError
-from app.common.text import clean_block, clean_line, search_key
+from app.common.text import clean_block, clean_line
 from app.common.time import utcnow
 from app.extensions import db
-from app.submissions import attachments, codes, deadlines, messages
+from app.submissions import attachments, codes, deadlines, messages, publication
 from app.submissions.lookups import find_by_code, private_token, token_hash
 from app.submissions.models import Attachment, Consent, Submission, Topic
 from app.submissions.states import Kind, Status
@@ -86,6 +86,11 @@ def _same_text(submission: Submission, data: SubmissionInput) -> bool:
     return submission.title == clean_line(data.title) and submission.content == clean_block(data.content)
 
 
+def already_received(idempotency_key: str | None) -> bool:
+    """This form was stored before: sending it again is a retry, not a new submission."""
+    return bool(idempotency_key) and _find_by_key(idempotency_key) is not None
+
+
 def _find_by_key(key: str) -> Submission | None:
     return db.session.scalar(select(Submission).where(Submission.idempotency_key == key))
 
@@ -119,7 +124,6 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
         content=content,
         legal_reference=clean_line(data.legal_reference) or None,
         proposed_change=clean_block(data.proposed_change) or None,
-        search_text=search_key(f"{title} {content}"),
         locale=data.locale,
         consent_publish=data.consent_publish,
         anonymous_public=data.anonymous_public,
@@ -127,6 +131,7 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
         due_date=_classify_due(data.kind),
     )
     _set_submitter(submission, data, user)
+    publication.refresh_search(submission)
     notice = current_app.config["PRIVACY_NOTICE_VERSION"]
     for purpose, granted in (("processing", True), ("publish", data.consent_publish),
                              ("anonymous", data.anonymous_public)):

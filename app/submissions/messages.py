@@ -1,18 +1,21 @@
-"""The messages a step produces: for the submitter, composed here in their language and
-handed finished to notify (inbox, e-mail, SMS); for machines, the step announced to whoever
-listens (the API's webhooks). Both inside the step's own transaction."""
+"""The messages a step produces: for the submitter and those following the submission,
+composed here in each person's language and handed finished to notify (inbox, e-mail, SMS);
+for machines, the step announced to whoever listens (the API's webhooks). Both inside the
+step's own transaction."""
 from blinker import Namespace
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
 from app.notify import services as notify
 from app.notify.models import Channel
+from app.submissions import codes, supports
 from app.submissions.lookups import private_token
 from app.submissions.models import Submission
-from app.submissions.states import Status, status_label, step_label
+from app.submissions.states import STATUS_LABELS, STEP_LABELS, Status, status_label, step_label
 
 _signals = Namespace()
 # Sent for every recorded step, the first ("submit") included, before the step commits:
@@ -29,12 +32,38 @@ def announce(submission, event) -> None:
 def tell_submitter(submission, event) -> None:
     """Tell the submitter (and those of duplicates merged into it) of a public step, in
     their own language, by inbox, e-mail and SMS; written in the step's transaction."""
-    for target in _followers(submission):
+    targets = _submitters(submission)
+    for target in targets:
         with force_locale(target.locale or "vi"):
             _tell_one(target, submission, event)
+    tell_followers(submission, event, already_told={target.user_id for target in targets if target.user_id})
 
 
-def _followers(submission) -> list:
+def tell_followers(submission, event, already_told: set[int] = frozenset()) -> None:
+    """Those following a published submission: a line in their inbox, and an e-mail when
+    they proved their address, in their own language. Never SMS: a follower asked to read
+    along, not to be texted."""
+    if not supports.is_open_to_the_public(submission):
+        return
+    people = [person for person in supports.followers(submission) if person.id not in already_told]
+    if not people:
+        return
+    code = codes.display(submission.code)
+    step, status = STEP_LABELS.get(event.action, event.action), STATUS_LABELS.get(submission.status, submission.status)
+    line = _l("Submission %(code)s that you follow: %(step)s. Status: %(status)s.", code=code, step=step,
+              status=status)
+    notify.notify_users(people, line, link=notify.local_url("feedback.show", code=submission.code),
+                        submission_id=submission.id)
+    url = notify.public_url("feedback.show", code=submission.code)
+    for person in people:
+        if person.email and person.email_verified_at:
+            with force_locale(person.locale or "vi"):
+                notify.enqueue(Channel.EMAIL, person.email, f"{line}\n\n{url}\n",
+                               subject=_("Submission %(code)s: %(status)s", code=code, status=status_label(
+                                   submission.status)), user_id=person.id, submission_id=submission.id)
+
+
+def _submitters(submission) -> list:
     duplicates = db.session.scalars(select(Submission).where(Submission.merged_into_id == submission.id)).all()
     return [submission, *duplicates]
 

@@ -1,5 +1,6 @@
 """Submissions and what belongs to them: topics, attachments, consents, timeline events,
-the answer being drafted, the rating of the answer, and the deadline rules."""
+the answer being drafted, the rating of the answer, the deadline rules, and what the public
+does with a published one: support it ("this concerns me too") and follow it."""
 from datetime import date, datetime
 
 from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
@@ -48,6 +49,14 @@ class Submission(db.Model):
         # PostgreSQL (the extension is created first, below); SQLite has no equivalent.
         Index("ix_submission_search_trgm", "search_text", postgresql_using="gin",
               postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # The public search reads public_text only; "is it one of these?" and the desk's
+        # duplicate hints compare title_key by trigram similarity.
+        Index("ix_submission_public_trgm", "public_text", postgresql_using="gin",
+              postgresql_ops={"public_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_submission_title_trgm", "title_key", postgresql_using="gin",
+              postgresql_ops={"title_key": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # The public list sorted by supports.
+        Index("ix_submission_public_supports", "consent_publish", "support_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +75,14 @@ class Submission(db.Model):
     content: Mapped[str] = mapped_column(Text)
     legal_reference: Mapped[str | None] = mapped_column(String(300))
     proposed_change: Mapped[str | None] = mapped_column(Text)
+    # The handling desk's search: the whole body and the sender's name, never shown to the
+    # public. public_text is what the public may search: the title, the content as published
+    # and the answers, personal data masked (publication.py); empty while unpublished.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    public_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    title_key: Mapped[str] = mapped_column(String(240), default="", server_default="")
+    # Verified supports (Support rows), kept here so the public list can sort by them.
+    support_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Who sent it: an account, or contact details only.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -214,3 +230,48 @@ class Rating(db.Model):
     stars: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Support(db.Model):
+    """"This concerns me too": one per account, or one per verified phone for a guest (an
+    account's verified phone is recorded too, so the same person cannot count twice)."""
+
+    __tablename__ = "support"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "user_id", name="uq_support_submission_user"),
+        UniqueConstraint("submission_id", "phone", name="uq_support_submission_phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupportCode(db.Model):
+    """A guest's support waiting for the code sent to their phone; it counts once proved."""
+
+    __tablename__ = "support_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubmissionFollower(db.Model):
+    """An account told of each public step of a published submission, in its inbox."""
+
+    __tablename__ = "submission_follower"
+    __table_args__ = (UniqueConstraint("submission_id", "user_id", name="uq_submission_follower_submission_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")

@@ -1,7 +1,8 @@
-"""What templates need to speak of a submission: its code, kind, status, steps and deadline."""
+"""What templates need to speak of a submission: its code, kind, status, steps, deadline and
+public title."""
 from flask import Flask
 
-from app.submissions import codes, deadlines
+from app.submissions import codes, deadlines, publication
 from app.submissions.states import kind_label, status_label, step_label
 
 
@@ -11,5 +12,6 @@ def register(app: Flask) -> None:
         status_label=status_label,
         step_label=step_label,
         kind_label=kind_label,
+        public_title=lambda submission: publication.redact(submission, submission.title),
     )
     app.jinja_env.globals.update(is_overdue=deadlines.is_overdue)

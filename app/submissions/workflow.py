@@ -13,7 +13,7 @@ from app.common.permissions import COORDINATOR, LEAD, OFFICER, handling_roles
 from app.common.text import clean_block
 from app.common.time import utcnow
 from app.extensions import db
-from app.submissions import codes, deadlines, lookups, messages
+from app.submissions import codes, deadlines, lookups, messages, publication
 from app.submissions.models import AnswerDraft, SubmissionEvent, Topic
 from app.submissions.states import REJECT_REASONS, DraftState, Kind, Status, status_label
 
@@ -131,6 +131,8 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
     try:
         event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
                              public_note=public_note, internal_note=internal_note, is_public=public)
+        if name == "answer":  # the public may now search the answer's words too
+            publication.refresh_search(submission)
         if public and notify:
             messages.tell_submitter(submission, event)
         messages.announce(submission, event)

@@ -16,12 +16,13 @@ BLOCKING = ("serious", "critical")
 @pytest.fixture(scope="module")
 def site(live_server):
     """A signed-up submitter with one published submission, made through the services."""
-    from tests.factories import PASSWORD, make_submission, make_user
+    from tests.factories import PASSWORD, agency_id, make_submission, make_user
 
     with live_server.app.app_context():
         user = make_user(email="a11y@example.vn", full_name="Lò Thị Tiếp Cận")
         submission, token = make_submission(user=user, province_code=1, consent_publish=True)
-        return {"values": {"code": submission.code, "token": token}, "email": user.email, "password": PASSWORD}
+        return {"values": {"code": submission.code, "token": token, "agency": agency_id("BKHCN")},
+                "email": user.email, "password": PASSWORD}
 
 
 @pytest.fixture(scope="module")

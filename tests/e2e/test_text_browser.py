@@ -78,3 +78,56 @@ def test_mistyped_code_is_explained_in_w3m(w3m, live_server):
     page = w3m(live_server.url + "/tra-cuu?code=1234567891", "-dump")
     assert "Tra cứu" in page
     assert re.search(r"gõ nhầm|không đúng|kiểm tra", page, re.I), page
+
+
+def _published(live_server, title: str) -> str:
+    from tests.factories import make_submission
+
+    with live_server.app.app_context():
+        submission, _token = make_submission(consent_publish=True, title=title)
+        return submission.code
+
+
+def test_the_duplicate_step_works_in_w3m(w3m, live_server):
+    """No JavaScript: sending a title like a published one shows "is it one of these?" with
+    every value kept; "send mine" from that page sends it."""
+    code = _published(live_server, "Trạm bơm xã Yên Thành hỏng điều khiển từ xa")
+    raw = w3m(live_server.url + "/gop-y/moi", "-dump_both", "-o", "accept_encoding=identity")
+    cookie = re.search(r"^Set-Cookie: (session=[^;]+)", raw, re.M | re.I).group(1)
+    topic = re.search(r'<option value="(\d+)"', raw.split('id="topic_id"', 1)[1]).group(1)
+    fields = {"csrf_token": _hidden(raw, "csrf_token"), "idempotency_key": _hidden(raw, "idempotency_key"),
+              "kind": "concern", "topic_id": topic, "province_code": "", "ward_code": "",
+              "title": "Trạm bơm ở xã Yên Thành hỏng điều khiển", "content": "Trạm bơm không điều khiển từ xa được.",
+              "contact_name": "Hồ Văn Bơm", "contact_phone": "0987 222 333", "submitter_kind": "individual",
+              "consent_processing": "y"}
+
+    def post(values: dict, *options: str) -> str:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as body:
+            body.write(urlencode(values))
+        try:
+            return w3m(live_server.url + "/gop-y/moi", *options, "-post", body.name, "-header", f"Cookie: {cookie}")
+        finally:
+            os.unlink(body.name)
+
+    step = post(fields, "-dump")
+    assert "Có phải một trong các góp ý này?" in step, step
+    assert "Trạm bơm xã Yên Thành hỏng điều khiển từ xa" in step and "Gửi góp ý của tôi" in step
+    source = post(fields, "-dump_source", "-o", "accept_encoding=identity")
+    kept = {name: unescape(value) for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
+                                                                source)}
+    assert kept["title"] == fields["title"] and kept["contact_name"] == "Hồ Văn Bơm" and kept["similar_checked"] == "1"
+    confirmation = post({**fields, **kept}, "-dump")
+    assert "Cảm ơn" in confirmation or "Đã gửi" in confirmation, confirmation
+    assert re.search(r"\d{3} \d{3} \d{4}", confirmation)
+    public = w3m(f"{live_server.url}/gop-y/{code}", "-dump")
+    assert "Bạn cũng quan tâm vấn đề này?" in public and "Tôi cũng quan tâm" in public
+
+
+def test_statistics_and_open_data_read_in_w3m(w3m, live_server):
+    stats = w3m(live_server.url + "/thong-ke", "-dump")
+    for words in ("Thống kê", "Theo tháng tiếp nhận", "Trả lời đúng hạn", "Theo tỉnh, thành phố"):
+        assert words in stats, words
+    scorecard = w3m(live_server.url + "/thong-ke/co-quan", "-dump")
+    assert "Bảng đánh giá các cơ quan" in scorecard and "Đang quá hạn" in scorecard
+    opendata = w3m(live_server.url + "/du-lieu-mo", "-dump")
+    assert "CC BY 4.0" in opendata and "JSON Lines" in opendata

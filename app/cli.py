@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
+from app.accounts.passwords import password_problem as accounts_password_problem
 from app.common import assets
 from app.common.roles import Role
 from app.config import BASE_DIR
@@ -68,8 +70,9 @@ def _not_a_demo_database() -> str | None:
     return None
 
 
-def password_problem(password: str, email: str) -> str | None:
-    """Why this password is too weak for an administrator, or None."""
+def password_problem(password: str, email: str, name: str = "") -> str | None:
+    """Why this password is too weak for an administrator, or None: the accounts' rule
+    (length, zxcvbn against common passwords and the e-mail and name), and 12 characters."""
     local = email.split("@", 1)[0].lower()
     if len(password) < 12:
         return "use at least 12 characters (a few unrelated words are easy to type and hard to guess)"
@@ -77,7 +80,8 @@ def password_problem(password: str, email: str) -> str | None:
         return "this password is among the first a guesser tries"
     if len(local) >= 4 and local in password.lower():
         return "do not build the password from the e-mail address"
-    return None
+    with force_locale("vi"):
+        return accounts_password_problem(password, email, name)
 
 
 def _admin_password(password_file: str | None) -> str:
@@ -100,7 +104,7 @@ def _admin_password(password_file: str | None) -> str:
 def create_admin_command(email: str, name: str, password_file: str | None):
     """Create the first administrator (or make an existing account one)."""
     password = _admin_password(password_file)
-    problem = password_problem(password, email)
+    problem = password_problem(password, email, name)
     if problem:
         raise click.ClickException(f"password refused: {problem}")
     user = db.session.scalar(select(User).where(User.email == email.lower()))

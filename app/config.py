@@ -79,7 +79,26 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # The remember-me cookie follows the session cookie: Secure with it, never read by scripts.
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")) * 86400
+    # The password rule (app/accounts/passwords.py): a length, and zxcvbn's score (0-4).
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
+    PASSWORD_MIN_SCORE = int(os.environ.get("PASSWORD_MIN_SCORE", "3"))
+    # Roles that must sign in in two steps (TOTP), comma-separated, e.g.
+    # "coordinator,officer,lead,moderator,admin". Empty (the default): optional for everyone.
+    REQUIRE_2FA_ROLES = os.environ.get("REQUIRE_2FA_ROLES", "")
+    # Verification codes and password-reset links sent to one account or one address.
+    SEND_LIMIT_PER_HOUR = int(os.environ.get("SEND_LIMIT_PER_HOUR", "3"))
+    SEND_LIMIT_PER_DAY = int(os.environ.get("SEND_LIMIT_PER_DAY", "10"))
+    # Requests for a reset link from one client address, and forms that message a contact
+    # (registration, reset) naming one contact, whoever asks.
+    PASSWORD_RESET_LIMIT = os.environ.get("PASSWORD_RESET_LIMIT", "10 per hour")
+    CONTACT_MESSAGE_LIMIT = os.environ.get("CONTACT_MESSAGE_LIMIT", "3 per hour;10 per day")
+    # Wrong second-step codes for one account, from anywhere.
+    TWO_FACTOR_LIMIT = os.environ.get("TWO_FACTOR_LIMIT", "10 per 10 minutes")
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                           "text/plain"]
     COMPRESS_ALGORITHM = ["br", "gzip"]

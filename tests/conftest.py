@@ -89,7 +89,9 @@ def login_as(client):
         with client.session_transaction() as session:
             session.pop("_user_id", None)
             if user is not None:
-                session["_user_id"] = str(user.id)
+                # What Flask-Login keeps: the account's get_id(), its id and session version
+                # (app/accounts/routes.py's user loader refuses any other version).
+                session["_user_id"] = user.get_id()
                 session["_fresh"] = True
         return user
 

@@ -25,10 +25,10 @@ def _sign_in(client, identifier, password=PASSWORD):
 def test_register_individual_with_phone_then_sign_in_with_other_spelling(client, db):
     response = _post_form(client, "/dang-ky", kind="individual", full_name="Đinh Thị Mai",
                           identifier="0912.345.678", password="mat-khau-123", confirm="mat-khau-123")
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/dang-ky/da-gui"
     user = db.session.scalar(select(User).where(User.phone == "0912345678"))
     assert user and user.full_name == "Đinh Thị Mai"
-    client.post("/dang-xuat", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    assert client.get("/tai-khoan").status_code == 303  # registering does not sign in: see test_account_security
     assert _sign_in(client, "+84 912 345 678", "mat-khau-123").status_code == 303
     assert "Đinh Thị Mai" not in client.get("/").get_data(as_text=True)  # names stay off shared pages
     assert client.get("/tai-khoan").status_code == 200
@@ -48,11 +48,18 @@ def test_register_organisation_needs_valid_tax_code(client, db):
     assert (user.kind, user.tax_code, user.org_name) == ("organisation", "0100109106-001", "Công ty Sông Hồng")
 
 
-def test_duplicate_account_is_refused_with_message(client, db):
+def test_duplicate_account_is_answered_like_a_new_one_and_told_by_message(client, db):
+    from app.notify.models import OutboxMessage
+
     make_user(email="trung@example.vn")
-    response = _post_form(client, "/dang-ky", kind="individual", full_name="Ai Đó", identifier="Trung@Example.vn",
-                          password="mat-khau-123", confirm="mat-khau-123")
-    assert response.status_code == 422 and "Đã có tài khoản" in response.get_data(as_text=True)
+    fresh = _post_form(client, "/dang-ky", kind="individual", full_name="Ai Mới", identifier="moi@example.vn",
+                       password="mat-khau-123", confirm="mat-khau-123")
+    known = _post_form(client, "/dang-ky", kind="individual", full_name="Ai Đó", identifier="Trung@Example.vn",
+                       password="mat-khau-123", confirm="mat-khau-123")
+    assert (known.status_code, known.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
+    assert db.session.scalar(select(User.full_name).where(User.email == "trung@example.vn")) == "Nguyễn Văn Thử"
+    told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "trung@example.vn"))
+    assert told is not None and "/tai-khoan/quen-mat-khau" in told.body
 
 
 def test_wrong_password_is_refused_without_saying_which_part(client, db):

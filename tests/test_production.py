@@ -90,6 +90,9 @@ def test_no_log_line_holds_a_token_password_code_or_phone(client, db, app, caplo
     client.post("/dang-ky", data={"csrf_token": csrf_token(register), "kind": "individual", "full_name": "Lò Văn Thử",
                                   "identifier": "0987 654 321", "password": "bi-mat-cua-thu-2026",
                                   "confirm": "bi-mat-cua-thu-2026"})
+    login = client.get("/dang-nhap").get_data(as_text=True)  # registering does not sign in (no account oracle)
+    client.post("/dang-nhap", data={"csrf_token": csrf_token(login), "identifier": "0987654321",
+                                    "password": "bi-mat-cua-thu-2026"})
     html = client.get("/tai-khoan").get_data(as_text=True)
     client.post("/tai-khoan/xac-minh/sms", data={"csrf_token": csrf_token(html)})
     sms = Path(app.config["SMS_FILE"]).read_text(encoding="utf-8")

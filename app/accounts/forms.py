@@ -20,8 +20,7 @@ class RegisterForm(OrganisationFields, BaseForm):
     org_name = StringField(_l("Organisation name"), validators=[Length(max=200, message=_l("At most 200 characters."))])
     tax_code = StringField(_l("Tax code"))  # required or not: OrganisationFields decides
     org_foreign = BooleanField(_l("A foreign organisation"))
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Choose a password.")), Length(min=8, max=128, message=_l("Use 8 to 128 characters."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))])
     confirm = PasswordField(_l("Password again"), validators=[EqualTo("password", _l("The two passwords differ."))])
 
     def validate_identifier(self, field):
@@ -70,3 +69,36 @@ class VerifyForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code we sent you.")),
                                                Length(min=6, max=6, message=_l("The code has 6 digits."))])
 
+
+
+class ForgotForm(BaseForm):
+    identifier = StringField(_l("E-mail address or mobile number"), validators=[
+        DataRequired(_l("Enter an e-mail address or a mobile number."))])
+
+    def validate_identifier(self, field):
+        parsed = normalize_identifier(field.data)
+        if not parsed:
+            raise FieldError(_l("Enter an e-mail address like name@example.vn or a mobile number like 0912 345 678."))
+        self.identifier_kind, field.data = parsed
+
+
+class ResetForm(BaseForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))])
+    confirm = PasswordField(_l("New password again"), validators=[
+        EqualTo("password", _l("The two passwords differ."))])
+
+
+class ChangePasswordForm(BaseForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))])
+    confirm = PasswordField(_l("New password again"), validators=[
+        EqualTo("password", _l("The two passwords differ."))])
+
+
+class TwoFactorCodeForm(BaseForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")),
+                                               Length(max=20, message=_l("At most 20 characters."))])
+
+
+class PasswordConfirmForm(BaseForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])

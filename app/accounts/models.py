@@ -1,8 +1,9 @@
 """People who sign in: individuals, organisations and staff, and their external identities."""
 from datetime import datetime
+from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +36,15 @@ class User(UserMixin, db.Model):
     phone_verified_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised by sign-out, a password change or a reset, and a suspension: every session
+    # cookie and remember-me cookie carries the version it was issued under (get_id), and
+    # the user loader refuses any other, so all of them end at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Two-step sign-in (TOTP, RFC 6238): the shared secret, when it was turned on, and the
+    # last time step accepted, so one code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     agency = relationship("Agency", lazy="joined")
     identities: Mapped[list["Identity"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -44,6 +54,19 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and signs into the remember-me cookie: the
+        id and the session version, so a raised version refuses every earlier cookie."""
+        return f"{self.id}:{self.session_version or 1}"
+
+    def end_sessions(self) -> None:
+        """Sign out everywhere: every session and remember-me cookie issued so far stops working."""
+        self.session_version = (self.session_version or 1) + 1
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret and self.totp_enabled_at)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for disabled accounts
@@ -63,6 +86,27 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.org_name if self.is_organisation and self.org_name else self.full_name
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)
+
+
+def password_matches(user: "User | None", password: str, method: str | None = None) -> bool:
+    """Check a password with the same work whether or not the account exists: an unknown
+    account (or one without a password) is checked against a dummy hash of the same method,
+    so the time taken does not tell who has an account."""
+    method = method or "scrypt"
+    stored = user.password_hash if user is not None and user.password_hash else None
+    matched = check_password_hash(stored or _dummy_hash(method), password)
+    return matched and stored is not None
+
+
+def spend_hash_work(password: str, method: str | None = None) -> None:
+    """The work of hashing a new password, done when none is stored (a registration that
+    is refused silently), so a refusal takes as long as an account being made."""
+    generate_password_hash(password, method=method or "scrypt")
 
 
 class Identity(db.Model):
@@ -94,4 +138,34 @@ class VerificationCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
+    # Which address it went to (a keyed hash, not the address): the send limits count per
+    # number or e-mail address as well as per account.
+    recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.current_timestamp())
+
+
+class PasswordReset(db.Model):
+    """A one-time link to choose a new password, sent by e-mail or SMS; only its hash is kept."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(db.Model):
+    """One of the ten single-use codes that stand in for the authenticator app; hashed."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]

@@ -1,6 +1,7 @@
 """What an account holder does: register, sign in, edit the profile, verify a contact, claim guest
-submissions."""
+submissions, change or reset a password, sign out everywhere."""
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,9 +10,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import AccountKind, User, VerificationCode
+from app.accounts.models import (
+    AccountKind,
+    PasswordReset,
+    User,
+    VerificationCode,
+    password_matches,
+    spend_hash_work,
+)
+from app.accounts.passwords import password_problem
 from app.common import paging
-from app.common.errors import Conflict, ValidationError
+from app.common.errors import RateLimited, ValidationError
 from app.common.paging import Page
 from app.common.text import clean_line
 from app.common.time import utcnow
@@ -22,7 +31,10 @@ from app.notify.models import Channel
 from app.submissions.models import Submission
 
 CODE_TTL = timedelta(minutes=30)
-CODE_MAX_ATTEMPTS = 5
+CODE_MAX_ATTEMPTS = 5  # wrong tries before a code is dead
+CODE_MAX_WRONG_PER_DAY = 10  # wrong tries on one account's codes before it is locked for the day
+RESET_TTL = timedelta(hours=1)
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 def find_by_identifier(kind: str, value: str) -> User | None:
@@ -30,27 +42,159 @@ def find_by_identifier(kind: str, value: str) -> User | None:
     return db.session.scalar(select(User).where(column == value))
 
 
+def _hash_method() -> str | None:
+    return current_app.config.get("PASSWORD_HASH_METHOD")
+
+
+def check_new_password(user: User | None, password: str, *inputs: str | None) -> None:
+    """Refuse a weak password on the `password` field (the name, e-mail and phone count as weak parts)."""
+    known = (user.full_name, user.email, user.phone, user.org_name) if user is not None else ()
+    problem = password_problem(password, *known, *inputs)
+    if problem:
+        raise ValidationError("password", problem)
+
+
 def register(kind: str, full_name: str, identifier_kind: str, identifier: str, password: str,
              org_name: str | None = None, tax_code: str | None = None, org_foreign: bool = False,
-             locale: str = "vi") -> User:
-    if find_by_identifier(identifier_kind, identifier):
-        raise Conflict(_("An account with this e-mail address or number already exists. Sign in instead."))
+             locale: str = "vi") -> User | None:
+    """Open an account, or, when the contact already has one, tell that contact instead: the
+    page answers the same either way (and does the same hashing work), so registration does
+    not reveal who has an account. Returns the new account, or None."""
+    check_new_password(None, password, full_name, identifier, org_name)
+    existing = find_by_identifier(identifier_kind, identifier)
+    channel = Channel.EMAIL if identifier_kind == "email" else Channel.SMS
+    if existing is not None:
+        spend_hash_work(password, _hash_method())
+        if channel == Channel.SMS:  # the link first: an SMS is cut at 160 characters
+            text = _("%(reset)s - Góp Ý: this number already has an account. Forgot the password? Open the link.",
+                     reset=notify.public_url("accounts.forgot"))
+        else:
+            text = _("Someone tried to open a Góp Ý account with this address, which already has one. "
+                     "If it was you, sign in: %(login)s - or choose a new password: %(reset)s. "
+                     "If not, you need do nothing.",
+                     login=notify.public_url("accounts.login"), reset=notify.public_url("accounts.forgot"))
+        notify.enqueue(channel, identifier, text, subject=_("Your Góp Ý account"), user_id=existing.id)
+        db.session.commit()
+        return None
     user = User(full_name=clean_line(full_name), kind=kind, locale=locale)
     setattr(user, identifier_kind, identifier)
     if kind == AccountKind.ORGANISATION:
         user.org_name, user.tax_code, user.org_foreign = clean_line(org_name or ""), tax_code, org_foreign
-    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+    user.set_password(password, _hash_method())
     db.session.add(user)
+    db.session.flush()
+    text = _("Your Góp Ý account is ready. Sign in: %(login)s", login=notify.public_url("accounts.login"))
+    notify.enqueue(channel, identifier, text, subject=_("Your Góp Ý account"), user_id=user.id)
     db.session.commit()
     return user
 
 
 def authenticate(identifier: str, password: str) -> User:
-    """The active account these credentials open; the refusal never says which part was wrong."""
+    """The active account these credentials open; the refusal never says which part was wrong,
+    and an unknown account costs the same password check as a known one."""
     parsed = normalize_identifier(identifier)
     user = find_by_identifier(*parsed) if parsed else None
-    if user is None or not user.check_password(password) or not user.active:
+    matched = password_matches(user, password, _hash_method())
+    if not matched or user is None or not user.active:
         raise ValidationError("password", _("The e-mail address or number and the password do not match."))
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign out everywhere: every session and remember-me cookie of this account stops working."""
+    user.end_sessions()
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """A new password, given the current one; every other session ends."""
+    if not password_matches(user, current, _hash_method()):
+        raise ValidationError("current", _("This is not your current password."))
+    check_new_password(user, new)
+    user.set_password(new, _hash_method())
+    user.end_sessions()
+    db.session.commit()
+    return user
+
+
+def _address_hash(address: str) -> str:
+    """A keyed hash of an e-mail address or phone number: the limits count per address
+    without the tables holding another copy of it."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _sends_refused(model, user_id: int, recipient_hash: str) -> bool:
+    """Whether the account or the address has had its share of messages of this kind."""
+    now = utcnow()
+    for window, limit_name in ((HOUR, "SEND_LIMIT_PER_HOUR"), (DAY, "SEND_LIMIT_PER_DAY")):
+        sent = db.session.scalar(select(func.count()).select_from(model).where(
+            or_(model.user_id == user_id, model.recipient_hash == recipient_hash), model.created_at > now - window))
+        if sent >= current_app.config[limit_name]:
+            return True
+    return False
+
+
+def request_password_reset(identifier_kind: str, identifier: str) -> None:
+    """Send a one-time link to choose a new password to this e-mail address or phone, when it
+    belongs to an active account and neither has had its share of links lately. The caller
+    answers the same page whatever happened, so nobody learns who has an account."""
+    user = find_by_identifier(identifier_kind, identifier)
+    if user is None or not user.active:
+        return
+    recipient_hash = _address_hash(identifier)
+    if _sends_refused(PasswordReset, user.id, recipient_hash):
+        return
+    channel = Channel.EMAIL if identifier_kind == "email" else Channel.SMS
+    token = secrets.token_urlsafe(24)
+    now = utcnow()
+    # One live link at a time: asking again retires the earlier ones.
+    for earlier in db.session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                                 PasswordReset.used_at.is_(None))):
+        earlier.used_at = now
+    db.session.add(PasswordReset(user_id=user.id, channel=channel, token_hash=_token_hash(token),
+                                 recipient_hash=recipient_hash, expires_at=now + RESET_TTL))
+    link = notify.public_url("accounts.reset", token=token)
+    if channel == Channel.SMS:  # the link first: an SMS is cut at 160 characters
+        text = _("%(link)s - Góp Ý: open within 1 hour to choose a new password. Did not ask? Ignore this.",
+                 link=link)
+    else:
+        text = _("To choose a new Góp Ý password, open %(link)s within 1 hour. If you did not ask, ignore this.",
+                 link=link)
+    notify.enqueue(channel, identifier, text, subject=_("Choose a new password"), user_id=user.id)
+    db.session.commit()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def live_reset(token: str) -> PasswordReset | None:
+    """The unused, unexpired reset this link carries, or None."""
+    if not token or len(token) > 100:
+        return None
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set the password a reset link allows, once; every session of the account ends."""
+    reset = live_reset(token)
+    user = db.session.get(User, reset.user_id) if reset else None
+    if user is None or not user.active:
+        raise ValidationError(None, _("This link has expired or was already used. Ask for a new one."))
+    check_new_password(user, password)
+    user.set_password(password, _hash_method())
+    user.end_sessions()
+    reset.used_at = utcnow()
+    # The link reached the person, which proves they hold that contact.
+    if reset.channel == Channel.EMAIL and user.email and reset.recipient_hash == _address_hash(user.email):
+        user.email_verified_at = user.email_verified_at or utcnow()
+    if reset.channel == Channel.SMS and user.phone and reset.recipient_hash == _address_hash(user.phone):
+        user.phone_verified_at = user.phone_verified_at or utcnow()
+    db.session.commit()
     return user
 
 
@@ -74,20 +218,47 @@ def update_profile(user: User, **values) -> User:
     return user
 
 
+def _wrong_codes_today(user: User) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(VerificationCode.attempts), 0)).where(
+        VerificationCode.user_id == user.id, VerificationCode.created_at > utcnow() - DAY))
+
+
+def _locked_message() -> str:
+    return _("Too many wrong codes today. For your safety, codes are locked until tomorrow. "
+             "Try again tomorrow, or send your feedback without verifying.")
+
+
 def send_verification_code(user: User, channel: str) -> None:
-    """Write a fresh code and the message carrying it in one transaction."""
+    """Write a fresh code and the message carrying it in one transaction. At most
+    SEND_LIMIT_PER_HOUR and SEND_LIMIT_PER_DAY codes per account and per address; a new code
+    retires the earlier ones, so asking again never buys more guesses."""
     recipient = user.email if channel == Channel.EMAIL else user.phone
     if not recipient:
         raise ValidationError(None, _("Add this contact to your profile first."))
+    if _wrong_codes_today(user) >= CODE_MAX_WRONG_PER_DAY:
+        raise RateLimited(_locked_message())
+    recipient_hash = _address_hash(recipient)
+    if _sends_refused(VerificationCode, user.id, recipient_hash):
+        raise RateLimited(_("We have sent as many codes as we may for now: at most %(hour)d an hour and %(day)d a "
+                            "day. Use the last code we sent, or try again later.",
+                            hour=current_app.config["SEND_LIMIT_PER_HOUR"],
+                            day=current_app.config["SEND_LIMIT_PER_DAY"]))
+    now = utcnow()
+    for earlier in db.session.scalars(select(VerificationCode).where(VerificationCode.user_id == user.id,
+                                                                     VerificationCode.used_at.is_(None),
+                                                                     VerificationCode.expires_at > now)):
+        earlier.expires_at = now  # one live code at a time
     code = f"{secrets.randbelow(10**6):06d}"
     db.session.add(VerificationCode(user_id=user.id, channel=channel, code_hash=_hash(user.id, code),
-                                    expires_at=utcnow() + CODE_TTL))
+                                    expires_at=now + CODE_TTL, recipient_hash=recipient_hash, created_at=now))
     text = _("Your Góp Ý verification code is %(code)s. It is valid for 30 minutes.", code=code)
     notify.enqueue(channel, recipient, text, subject=_("Your verification code"), user_id=user.id)
     db.session.commit()
 
 
 def confirm_verification_code(user: User, channel: str, code: str) -> None:
+    if _wrong_codes_today(user) >= CODE_MAX_WRONG_PER_DAY:
+        raise RateLimited(_locked_message())
     pending = db.session.scalar(
         select(VerificationCode)
         .where(VerificationCode.user_id == user.id, VerificationCode.channel == channel,
@@ -99,6 +270,9 @@ def confirm_verification_code(user: User, channel: str, code: str) -> None:
     if not secrets.compare_digest(pending.code_hash, _hash(user.id, code.strip())):
         pending.attempts += 1
         db.session.commit()
+        if pending.attempts >= CODE_MAX_ATTEMPTS:
+            raise ValidationError("code", _("This code is not right, and it was the last try for this code. "
+                                            "Ask for a new one."))
         raise ValidationError("code", _("This code is not right. Check the message we sent and try again."))
     pending.used_at = utcnow()
     setattr(user, f"{'email' if channel == Channel.EMAIL else 'phone'}_verified_at", utcnow())

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.accounts.passwords import password_problem
 from app.common.errors import ValidationError
 from app.common.roles import Role
 from app.common.text import clean_line
@@ -34,7 +35,10 @@ def create_staff(email: str, full_name: str, role: str, agency_id: int | None, a
         raise ValidationError("email", _("An account with this e-mail address already exists."))
     user = User(email=email)
     _apply(user, full_name, role, agency_id, active)
-    _set_password(user, password or secrets.token_urlsafe(24))
+    if password:
+        _set_password(user, password)
+    else:  # unguessable: they choose their own through "Forgot your password?"
+        user.set_password(secrets.token_urlsafe(24), current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)
     db.session.commit()
     return user
@@ -44,9 +48,12 @@ def update_staff(user: User, full_name: str, role: str, agency_id: int | None, a
                  password: str | None) -> User:
     if user.role == Role.ADMIN and user.active and not (role == Role.ADMIN and active) and _admins() <= 1:
         raise ValidationError("role", _("This is the last administrator: make someone else one first."))
+    was_active = user.active
     _apply(user, full_name, role, agency_id, active)
     if password:
         _set_password(user, password)
+    if was_active and not user.active:
+        user.end_sessions()  # a suspension signs them out everywhere, remember-me cookies too
     db.session.commit()
     return user
 
@@ -58,6 +65,9 @@ def _apply(user: User, full_name: str, role: str, agency_id: int | None, active:
 
 
 def _set_password(user: User, password: str) -> None:
+    problem = password_problem(password, user.full_name, user.email)
+    if problem:
+        raise ValidationError("password", problem)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
 
 

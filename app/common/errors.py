@@ -27,6 +27,10 @@ class Conflict(DomainError):
     """Someone else changed the thing first; nothing was written."""
 
 
+class RateLimited(DomainError):
+    """Asked too often (codes sent, wrong codes): the 429 page says what to do instead."""
+
+
 def keeps_input_on_expired_token(view):
     """Mark a form view: when its CSRF token expired, run it again so its form re-renders
     with every value the person typed and a fresh token, instead of a bare error page."""
@@ -88,6 +92,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def permission_denied(error: PermissionDenied):
         return _error_page(403, error.message or None)
+
+    @app.errorhandler(RateLimited)
+    def rate_limited(error: RateLimited):
+        return _error_page(429, error.message or None)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

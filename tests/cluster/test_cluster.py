@@ -121,6 +121,9 @@ def test_session_started_on_a_works_on_b(cluster):
         **fields, "kind": "individual", "full_name": "Đinh Thị Cụm", "identifier": "cum@example.vn",
         "password": "mat-khau-cum-2026", "confirm": "mat-khau-cum-2026"})
     assert registered.status_code == 303
+    _html, fields = visitor.form(f"{cluster.nodes['a']}/dang-nhap")  # registering does not sign in
+    assert visitor.request("POST", f"{cluster.nodes['a']}/dang-nhap", data={
+        **fields, "identifier": "cum@example.vn", "password": "mat-khau-cum-2026"}).status_code == 303
     profile = visitor.request("GET", f"{cluster.nodes['b']}/tai-khoan")
     assert profile.status_code == 200 and "Đinh Thị Cụm" in profile.text
     assert Visitor(cluster.cert).request("GET", f"{cluster.nodes['b']}/tai-khoan").status_code in (302, 303)
@@ -237,6 +240,9 @@ def test_the_worker_delivers_a_message_asked_for_on_any_node(cluster):
     assert visitor.request("POST", f"{cluster.url}/dang-ky", data={
         **fields, "kind": "individual", "full_name": "Trần Thư", "identifier": "thu@example.vn",
         "password": "mat-khau-thu-2026", "confirm": "mat-khau-thu-2026"}).status_code == 303
+    _html, fields = visitor.form(f"{cluster.url}/dang-nhap")  # registering does not sign in
+    assert visitor.request("POST", f"{cluster.url}/dang-nhap", data={
+        **fields, "identifier": "thu@example.vn", "password": "mat-khau-thu-2026"}).status_code == 303
     _html, fields = visitor.form(f"{cluster.url}/tai-khoan")
     assert visitor.request("POST", f"{cluster.url}/tai-khoan/xac-minh/email", data=fields).status_code == 303
     deadline = time.monotonic() + 30

@@ -457,3 +457,38 @@ def test_configuration_requires_two_step_for_staff_roles(app, client, db, login_
         assert client.get("/tai-khoan").status_code == 200  # citizens are not asked
     finally:
         app.config["REQUIRE_2FA_ROLES"] = ""
+
+
+def test_forms_that_message_a_contact_are_limited_per_contact_whether_or_not_it_has_an_account(db):
+    """The registration and reset forms are limited by the contact they name (Redis, db 1 here):
+    a known and an unknown contact meet the limit alike, so the limit tells nothing either."""
+    from app import create_app
+    from app.extensions import db as ext_db
+    from tests.conftest import SuiteConfig
+
+    limited = type("Limited", (SuiteConfig,), {
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1",
+        "RATELIMIT_KEY_PREFIX": f"test-acct-{time.time_ns()}", "CONTACT_MESSAGE_LIMIT": "3 per hour"})
+    limited_app = create_app(limited)
+    with limited_app.app_context():
+        ext_db.create_all()  # a fresh in-memory SQLite for this app; PostgreSQL already has the tables
+        make_user(email="gioi-han@example.vn")
+    limited_app.test_client_class = FreshContextClient
+    client = limited_app.test_client()
+    for contact in ("gioi-han@example.vn", "khong-co-ai@example.vn"):
+        statuses = [_post_form(client, "/tai-khoan/quen-mat-khau", identifier=contact).status_code for _ in range(4)]
+        assert statuses == [303, 303, 303, 429], contact
+    refused = _post_form(client, "/tai-khoan/quen-mat-khau", identifier="khong-co-ai@example.vn")
+    assert refused.status_code == 429 and "Bạn đã thử quá nhiều lần" in refused.get_data(as_text=True)
+    statuses = [_post_form(client, "/dang-ky", kind="individual", full_name="Ai Đó", identifier="gioi-han@example.vn",
+                           password=NEW_PASSWORD, confirm=NEW_PASSWORD).status_code for _ in range(4)]
+    assert statuses == [303, 303, 303, 429]
+
+
+def test_the_demo_password_follows_the_rule(app):
+    from app.accounts.passwords import password_problem
+    from app.seeds.demo import DEMO_PASSWORD
+
+    with app.test_request_context():
+        assert password_problem(DEMO_PASSWORD, "Quản trị viên", "admin@gopy.local") is None
+        assert password_problem("gopy2026", "Quản trị viên", "admin@gopy.local") is not None

@@ -453,6 +453,11 @@ def test_configuration_requires_two_step_for_staff_roles(app, client, db, login_
         assert response.status_code == 303 and response.headers["Location"] == "/tai-khoan/xac-thuc-hai-buoc/bat"
         _enrol(client, db)
         assert client.get("/can-bo").status_code == 200
+        page = client.get("/tai-khoan/xac-thuc-hai-buoc").get_data(as_text=True)
+        assert "không thể tắt" in page
+        kept = client.post("/tai-khoan/xac-thuc-hai-buoc/tat", data={"csrf_token": csrf_token(page),
+                                                                     "password": PASSWORD})
+        assert kept.status_code == 422
         login_as(make_user(Role.CITIZEN, email="dan@example.vn"))
         assert client.get("/tai-khoan").status_code == 200  # citizens are not asked
     finally:

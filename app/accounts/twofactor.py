@@ -79,7 +79,9 @@ def enable(user: User, secret: str, codes: list[str], code: str) -> User:
 
 
 def disable(user: User, password: str) -> User:
-    """Turn two-step sign-in off, given the password."""
+    """Turn two-step sign-in off, given the password (never for a role that must use it)."""
+    if required_for(user):
+        raise ValidationError("password", _("Your role must sign in in two steps, so it cannot be turned off."))
     if not password_matches(user, password, current_app.config.get("PASSWORD_HASH_METHOD")):
         raise ValidationError("password", _("This is not your current password."))
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None

@@ -49,6 +49,7 @@ PAGES = [
     Page("register", "/dang-ky", conditional=False),
     Page("my submissions", "/tai-khoan/gop-y", personal=True, login=True),
     Page("profile", "/tai-khoan", personal=True, login=True),
+    Page("my organisations", "/tai-khoan/to-chuc", personal=True, login=True),
     Page("not found (404)", "/khong-co-trang-nay", status=404),
     Page("public list", "/gop-y"),
     Page("public search", "/gop-y?q=chuyen+doi+so"),

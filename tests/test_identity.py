@@ -182,3 +182,14 @@ def test_one_button_per_provider_and_none_without(app, client, issuer):
         app.config["OIDC_PROVIDERS"] = saved
     assert page.count('href="/dang-nhap/dinh-danh/') == 2
     assert "Đăng nhập bằng VNeID" in page and "Đăng nhập bằng Định danh khác" in page
+
+
+def test_a_staff_account_is_not_opened_by_an_identity(client, db, vneid):
+    officer = make_user("officer", email="dinh@example.vn")
+    officer.email_verified_at = db.func.now()
+    db.session.add(Identity(user_id=officer.id, provider="vneid", subject="vneid-002", assurance_level=1))
+    db.session.commit()
+    for sub in ("vneid-001", "vneid-002"):  # matched by e-mail, and linked
+        response = _sign_in(client, sub)
+        assert response.status_code == 403 and "mật khẩu" in response.get_data(as_text=True)
+    assert client.get("/tai-khoan").status_code == 303  # still signed out

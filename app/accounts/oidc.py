@@ -12,6 +12,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import select
 
 from app.accounts.models import AssuranceLevel, Identity, User
+from app.common.roles import Role
 from app.common.text import clean_line
 from app.common.time import utcnow
 from app.common.validators import normalize_mobile
@@ -125,6 +126,7 @@ def sign_in(provider: Provider, claims: dict) -> User:
     if identity is not None:
         if not identity.user.active:
             raise SignInFailed(_("This account has been suspended."), 403)
+        _refuse_staff(identity.user)
         _refresh(identity, provider, claims)
         db.session.commit()
         return identity.user
@@ -141,6 +143,8 @@ def sign_in(provider: Provider, claims: dict) -> User:
         db.session.flush()
     elif not user.active:
         raise SignInFailed(_("This account has been suspended."), 403)
+    else:
+        _refuse_staff(user)
     _attach(user, provider, claims)
     db.session.commit()
     return user
@@ -170,6 +174,14 @@ def level_of(user) -> int:
 
 def identities(user: User) -> list[Identity]:
     return list(db.session.scalars(select(Identity).where(Identity.user_id == user.id).order_by(Identity.id)))
+
+
+def _refuse_staff(user: User) -> None:
+    """Staff and moderators sign in with their password (and its second factor), never through
+    a provider: an identity may be linked to their account, but it does not open it."""
+    if user.is_staff or user.role in Role.MODERATORS:
+        raise SignInFailed(_("Staff accounts sign in with their password on this site, not with a digital "
+                             "identity."), 403)
 
 
 def _attach(user: User, provider: Provider, claims: dict) -> Identity:

@@ -4,8 +4,11 @@ assurance level shown, and every way a sign-in can go wrong answered with a clea
 import socket
 
 import pytest
+import requests
+from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
+from app.accounts import oidc
 from app.accounts.models import Identity, User
 from tests import oidc_support
 from tests.conftest import csrf_token
@@ -193,3 +196,19 @@ def test_a_staff_account_is_not_opened_by_an_identity(client, db, vneid):
         response = _sign_in(client, sub)
         assert response.status_code == 403 and "mật khẩu" in response.get_data(as_text=True)
     assert client.get("/tai-khoan").status_code == 303  # still signed out
+
+
+def test_id_token_with_a_bad_signature_is_refused(app, client, db, vneid):
+    """The provider's keys are swapped for a forger's under the same key id: the genuine ID
+    token no longer verifies, and nothing is signed in."""
+    authorize = _start(client)
+    genuine = requests.get(f"{vneid}/jwks", timeout=10).json()["keys"][0]
+    forged = RSAKey.generate_key(2048, parameters={"kid": genuine.get("kid", "k"), "alg": "RS256", "use": "sig"})
+    with app.app_context():
+        oidc.client("vneid").server_metadata["jwks"] = {"keys": [forged.as_dict(private=False)]}
+    back = oidc_support.approve(authorize, "vneid-001")
+    response = client.get(oidc_support.local(back))
+    assert response.status_code == 400 and "không thể kiểm chứng" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(User.id))) == 0
+    with app.app_context():
+        oidc.client("vneid").server_metadata.pop("jwks")  # the next test fetches the real keys again

@@ -212,3 +212,23 @@ def test_id_token_with_a_bad_signature_is_refused(app, client, db, vneid):
     assert db.session.scalar(select(db.func.count(User.id))) == 0
     with app.app_context():
         oidc.client("vneid").server_metadata.pop("jwks")  # the next test fetches the real keys again
+
+
+def test_id_token_for_another_audience_is_refused(app, client, db, vneid, monkeypatch):
+    """The genuine ID token names gopy-test as its audience; a relying party registered as
+    another client must refuse it (the token exchange itself is left untouched)."""
+    authorize = _start(client)
+    with app.app_context():
+        registered = oidc.client("vneid")
+    exchange = registered.fetch_access_token
+
+    def exchange_then_become_another_client(**params):
+        token = exchange(**params)
+        monkeypatch.setattr(registered, "client_id", "ung-dung-khac")
+        return token
+
+    monkeypatch.setattr(registered, "fetch_access_token", exchange_then_become_another_client)
+    back = oidc_support.approve(authorize, "vneid-001")
+    response = client.get(oidc_support.local(back))
+    assert response.status_code == 400 and "không thể kiểm chứng" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(User.id))) == 0

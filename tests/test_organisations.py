@@ -203,3 +203,20 @@ def test_panel_seat_can_require_a_strong_identity(app, db):
     finally:
         app.config["PANEL_REQUIRED_LEVEL"] = 0
     assert forum.panelist_ids(thread) == [weak.id]
+
+
+def test_a_refused_request_gives_no_badge_and_can_be_sent_again(client, db, login_as):
+    owner = login_as(make_user(email="chu@example.vn"))
+    assert _ask(client).status_code == 303
+    organisation = db.session.scalar(select(Organisation))
+    login_as("admin")
+    assert _review(client, organisation.id, decision="reject").status_code == 303
+    db.session.refresh(organisation)
+    assert organisation.status == OrganisationStatus.REJECTED and organisations.verified_names([owner.id]) == {}
+    again = _review(client, organisation.id)  # decided: refused again, nothing changes
+    assert again.status_code == 422 and "đã được quyết định" in again.get_data(as_text=True)
+    db.session.refresh(organisation)
+    assert organisation.status == OrganisationStatus.REJECTED
+    login_as(owner)
+    assert _ask(client).status_code == 303  # a new request, with a new document
+    assert db.session.scalar(select(db.func.count(Organisation.id))) == 2

@@ -21,6 +21,7 @@ from app import (
     stats,
     tracking,
 )
+from app.accounts import identity_routes as _accounts_identity  # noqa: F401
 from app.accounts import routes as _accounts_routes  # noqa: F401  (importing a routes module attaches its views)
 from app.admin import agencies as _admin_agencies  # noqa: F401
 from app.admin import api as _admin_api  # noqa: F401
@@ -29,6 +30,7 @@ from app.admin import boards as _admin_boards  # noqa: F401
 from app.admin import deadlines as _admin_deadlines  # noqa: F401
 from app.admin import dialogues as _admin_dialogues  # noqa: F401
 from app.admin import index as _admin_index  # noqa: F401
+from app.admin import organisations as _admin_organisations  # noqa: F401
 from app.admin import staff as _admin_staff  # noqa: F401
 from app.admin import topics as _admin_topics  # noqa: F401
 from app.api import docs as _api_docs  # noqa: F401

@@ -30,6 +30,33 @@ def _database_url() -> str:
     return url or f"sqlite:///{INSTANCE_DIR / 'gopy.sqlite3'}"
 
 
+def _oidc_providers() -> dict[str, dict]:
+    """OpenID Connect providers, side by side: OIDC_PROVIDERS=vneid,other, then for each name
+    OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _SCOPES, _LABEL (README.md lists them all)."""
+    providers = {}
+    for name in os.environ.get("OIDC_PROVIDERS", "").lower().split(","):
+        name = name.strip()
+        if not name.isalnum() or not name.isascii():
+            continue  # a name is a URL segment and part of the variables' names
+        prefix = f"OIDC_{name.upper()}_"
+        issuer = os.environ.get(prefix + "ISSUER", "").rstrip("/")
+        providers[name] = {
+            "issuer": issuer,
+            "discovery_url": os.environ.get(prefix + "DISCOVERY_URL", "")
+            or f"{issuer}/.well-known/openid-configuration",
+            "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
+            "client_secret": os.environ.get(prefix + "CLIENT_SECRET", ""),
+            "scopes": os.environ.get(prefix + "SCOPES", "openid profile email phone"),
+            "label": os.environ.get(prefix + "LABEL", name),
+            # The claim that says how the person was identified, and its values that mean
+            # "verified in person" (assurance level 2).
+            "level_claim": os.environ.get(prefix + "LEVEL_CLAIM", "acr"),
+            "level2_values": [value.strip() for value in os.environ.get(prefix + "LEVEL2_VALUES", "2").split(",")
+                              if value.strip()],
+        }
+    return providers
+
+
 class Config:
     # production refuses unsafe settings at start (app/ops/settings.py); development allows them.
     GOPY_ENV = os.environ.get("GOPY_ENV", "development")
@@ -130,6 +157,16 @@ class Config:
     # Links in e-mail and SMS are built outside any request, so the site's address is set here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PUBLIC_BASE_URL_FROM_ENV = bool(os.environ.get("PUBLIC_BASE_URL"))
+    # Sign-in with OpenID Connect (the national digital identity, VNeID): app/accounts/oidc.py.
+    OIDC_PROVIDERS = _oidc_providers()
+    OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+    # Identity assurance levels (1: self-declared, 2: verified in person) some actions need;
+    # 0 asks for none. An organisation's request for verification, a dialogue panel seat:
+    ORGANISATION_REQUIRED_LEVEL = int(os.environ.get("ORGANISATION_REQUIRED_LEVEL", "0"))
+    PANEL_REQUIRED_LEVEL = int(os.environ.get("PANEL_REQUIRED_LEVEL", "0"))
+    # An owner whose identity reaches this level gets the organisation verified at once, without
+    # an administrator's review (0: always reviewed).
+    ORGANISATION_AUTO_VERIFY_LEVEL = int(os.environ.get("ORGANISATION_AUTO_VERIFY_LEVEL", "0"))
 
 
 class TestConfig(Config):

@@ -1,5 +1,6 @@
 """Every area's models, imported once so the metadata (and Alembic) sees all tables."""
 from app.accounts.models import Identity, PasswordReset, RecoveryCode, User, VerificationCode  # noqa: F401
+from app.accounts.models import Identity, Organisation, OrganisationMember, User, VerificationCode  # noqa: F401
 from app.agencies.models import Agency  # noqa: F401
 from app.api.models import ApiCall, ApiToken, WebhookEndpoint  # noqa: F401
 from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401

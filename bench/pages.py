@@ -57,6 +57,7 @@ PAGES = [
     Page("two-step sign-in", "/tai-khoan/xac-thuc-hai-buoc", personal=True, login=True),
     Page("two-step sign-in: turn on (QR code)", "/tai-khoan/xac-thuc-hai-buoc/bat", personal=True, login=True,
          conditional=False),
+    Page("my organisations", "/tai-khoan/to-chuc", personal=True, login=True),
     Page("not found (404)", "/khong-co-trang-nay", status=404),
     Page("public list", "/gop-y"),
     Page("public search", "/gop-y?q=chuyen+doi+so"),

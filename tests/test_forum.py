@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from flask import render_template
 
-from app.accounts.models import AccountKind, Identity
+from app.accounts.models import AccountKind, Identity, Organisation, OrganisationStatus
 from app.common.permissions import EDIT_WINDOW
 from app.common.roles import Role
 from app.common.time import utcnow
@@ -209,6 +209,8 @@ def test_badges_show_agency_expert_organisation_and_verified(client):
     expert = established(full_name="Lê Nhà Khoa Học")
     db.session.add(Badge(user_id=expert.id, kind="expert", label="PGS.TS. Vật lý"))
     business = established(kind=AccountKind.ORGANISATION, org_name="Công ty Sông Hồng", tax_code="0100109106")
+    db.session.add(Organisation(owner_id=business.id, name="Công ty Sông Hồng", tax_code="0100109106",
+                                status=OrganisationStatus.VERIFIED))  # the badge follows verification only
     citizen = established(full_name="Phạm Định Danh")
     db.session.add(Identity(user_id=citizen.id, provider="vneid", subject="x1", assurance_level=2))
     db.session.commit()

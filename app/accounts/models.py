@@ -3,7 +3,7 @@ from datetime import datetime
 from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -121,10 +121,22 @@ class Identity(db.Model):
     provider: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(255))
     assurance_level: Mapped[int] = mapped_column(default=1)
+    # The provider's own word for how the person was identified (the `acr` claim or another
+    # configured one), kept as it came: the level above is what the platform makes of it.
+    acr: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class AssuranceLevel:
+    """How sure the platform is of who a person is: a password account (0), an identity the
+    provider vouches for (1), an identity verified in person, e.g. VNeID level 2 (2)."""
+
+    NONE = 0
+    DECLARED = 1
+    IN_PERSON = 2
 
 
 class VerificationCode(db.Model):
@@ -169,3 +181,59 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]
+
+
+class OrganisationStatus:
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Organisation(db.Model):
+    """An organisation someone asked to speak for; its badge shows only once verified (by an
+    administrator who saw a document, or by the owner's identity). A tax code belongs to at
+    most one verified organisation: a partial unique index says so in the database itself."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (
+        Index("uq_organisation_verified_tax_code", "tax_code", unique=True,
+              sqlite_where=text("status = 'verified'"), postgresql_where=text("status = 'verified'")),
+        Index("ix_organisation_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tax_code: Mapped[str] = mapped_column(String(14))
+    status: Mapped[str] = mapped_column(String(16), default=OrganisationStatus.PENDING)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    document_key: Mapped[str | None] = mapped_column(String(64))
+    document_name: Mapped[str | None] = mapped_column(String(200))
+    document_type: Mapped[str | None] = mapped_column(String(64))
+    verified_by: Mapped[str | None] = mapped_column(String(16))  # administrator, identity
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    members: Mapped[list["OrganisationMember"]] = relationship(back_populates="organisation",
+                                                               cascade="all, delete-orphan")
+
+    @property
+    def verified(self) -> bool:
+        return self.status == OrganisationStatus.VERIFIED
+
+
+class OrganisationMember(db.Model):
+    """Someone the owner of a verified organisation lets act for it."""
+
+    __tablename__ = "organisation_member"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id", name="uq_organisation_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()

@@ -94,7 +94,7 @@ class OrganisationFields:
         if field.data:
             normalized = normalize_tax_code(field.data)
             if not normalized:
-                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0101234567-001)."))
+                raise FieldError(_l("Enter a valid tax code: 10 digits, or 13 for a branch (0100109106-001)."))
             field.data = normalized
         elif self._for_organisation() and not self.org_foreign.data:
             raise FieldError(_l("Enter the organisation's tax code."))

@@ -1,8 +1,9 @@
 """Vietnamese identifiers: mobile numbers, tax codes (mã số thuế), and what people sign in with."""
 import re
 
+from stdnum.vn import mst
+
 _MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
-_TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 
 def normalize_mobile(raw: str) -> str | None:
@@ -23,19 +24,10 @@ def normalize_identifier(raw: str) -> tuple[str, str] | None:
 
 
 def normalize_tax_code(raw: str) -> str | None:
-    """A 10-digit code with its check digit, or 13 digits (a branch: 10 + '-' + 3).
-    Returns the canonical form, or None when the code cannot be right."""
+    """A 10-digit code with its check digit, or 13 digits (a branch: 10 + '-' + 3), as
+    python-stdnum's stdnum.vn.mst checks it. Returns the canonical form ('0100109106',
+    '0100109106-001'), or None when the code cannot be right."""
     compact = re.sub(r"[\s.]", "", raw or "")
-    match = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", compact)
-    if not match or not _tax_check_digit_ok(match.group(1)):
+    if not re.fullmatch(r"\d{10}(?:-?\d{3})?", compact) or not mst.is_valid(compact):
         return None
-    head, branch = match.groups()
-    if branch is not None and branch == "000":
-        return None
-    return f"{head}-{branch}" if branch else head
-
-
-def _tax_check_digit_ok(ten: str) -> bool:
-    total = sum(int(d) * w for d, w in zip(ten[:9], _TAX_WEIGHTS, strict=True))
-    check = 10 - total % 11
-    return check < 10 and check == int(ten[9])
+    return mst.format(compact)

@@ -4,12 +4,14 @@ administrators set up. Before anything is written, the moderation policy is aske
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import oidc, organisations
 from app.accounts.models import Identity, User
 from app.common import paging
 from app.common.errors import PermissionDenied, ValidationError
@@ -231,11 +233,14 @@ def badges_for(users) -> dict[int, list[tuple[str, str]]]:
     granted = db.session.execute(select(Badge.user_id, Badge.kind, Badge.label).where(Badge.user_id.in_(users))).all()
     strong_ids = set(db.session.scalars(select(Identity.user_id).where(Identity.user_id.in_(users),
                                                                        Identity.assurance_level >= 2)))
+    # The organisation badge follows a verified organisation the account acts for, never what
+    # the account declares about itself.
+    organisation_names = organisations.verified_names(users)
     for uid, user in users.items():
         if user.is_staff and user.agency:
             result[uid].append(("official", user.agency.name))
-        if user.is_organisation:
-            result[uid].append(("organisation", user.org_name or ""))
+        if uid in organisation_names:
+            result[uid].append(("organisation", organisation_names[uid]))
     for uid, kind, label in granted:
         result[uid].append((kind, label))
     for uid in strong_ids:
@@ -699,6 +704,10 @@ def create_dialogue(admin, board_id: int, title: str, body: str, starts_at, ends
         if user is None:
             raise ValidationError("panel", _("No account has the e-mail address %(email)s.",
                                              email=clean_line(email).lower()))
+        required = current_app.config.get("PANEL_REQUIRED_LEVEL", 0)
+        if required and oidc.level_of(user) < required:
+            raise ValidationError("panel", _("%(email)s has not signed in with an identity verified in person, "
+                                             "which a panel seat requires.", email=clean_line(email).lower()))
         members.append(user)
     if not members:
         raise ValidationError("panel", _("Name at least one panel member."))

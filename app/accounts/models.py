@@ -1,6 +1,7 @@
 """People who sign in: individuals, organisations and staff, and their external identities."""
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +36,9 @@ class User(UserMixin, db.Model):
     phone_verified_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the person erased their account: the row stays, emptied of every personal
+    # detail, so their forum posts and the cases' timelines still point somewhere.
+    erased_at: Mapped[datetime | None]
 
     agency = relationship("Agency", lazy="joined")
     identities: Mapped[list["Identity"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -62,6 +66,8 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return _("a former member")
         return self.org_name if self.is_organisation and self.org_name else self.full_name
 
 

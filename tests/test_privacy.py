@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -215,7 +216,8 @@ def test_erase_leaves_no_trace_of_the_person(client, login_as, db, person):
     assert db.session.scalar(select(sa.func.count(Attachment.id))) == 0  # the other one had no file
     assert db.session.scalar(select(sa.func.count(DataExport.id))) == 0
     gone = db.session.get(User, user.id)
-    assert gone.erased_at is not None and not gone.is_active and gone.display_name == "a former member"
+    with force_locale("en"):
+        assert gone.erased_at is not None and not gone.is_active and gone.display_name == "a former member"
     assert client.get("/tai-khoan").status_code == 303  # signed out
     thread_id = db.session.scalar(select(sa.text("id FROM forum_thread")))
     page = client.get(f"/dien-dan/thao-luan/{thread_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -361,3 +363,20 @@ def test_privacy_notice_names_controller_purposes_basis_retention_and_version(cl
     for fact in ("Sở Thử Nghiệm", app.config["PRIVACY_CONTROLLER_CONTACT"], "18 months",
                  app.config["PRIVACY_NOTICE_VERSION"], "91/2025/QH15", "356/2025"):
         assert fact in html, fact
+
+
+def test_an_account_without_password_erases_only_right_after_signing_in(client, login_as, db):
+    user = make_user(full_name="Người Dùng VNeID")
+    user.password_hash = None
+    db.session.commit()
+    login_as(user)
+    with client.session_transaction() as session:
+        session["_fresh"] = False  # signed in by a remembered cookie, not just now
+    html = client.get("/tai-khoan/xoa").get_data(as_text=True)
+    assert 'name="password"' not in html
+    assert client.post("/tai-khoan/xoa", data={"csrf_token": csrf_token(html), "confirm": "y"}).status_code == 422
+    with client.session_transaction() as session:
+        session["_fresh"] = True
+    assert client.post("/tai-khoan/xoa", data={"csrf_token": csrf_token(html), "confirm": "y"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).erased_at is not None

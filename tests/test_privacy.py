@@ -8,10 +8,12 @@ import logging
 import re
 import zipfile
 from datetime import timedelta
+from importlib.metadata import version
 
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_login.utils import _create_identifier
 from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -365,18 +367,20 @@ def test_privacy_notice_names_controller_purposes_basis_retention_and_version(cl
         assert fact in html, fact
 
 
-def test_an_account_without_password_erases_only_right_after_signing_in(client, login_as, db):
+def test_an_account_without_password_erases_only_right_after_signing_in(app, client, login_as, db):
     user = make_user(full_name="Người Dùng VNeID")
     user.password_hash = None
     db.session.commit()
     login_as(user)
-    with client.session_transaction() as session:
-        session["_fresh"] = False  # signed in by a remembered cookie, not just now
     html = client.get("/tai-khoan/xoa").get_data(as_text=True)
     assert 'name="password"' not in html
+    # A session Flask-Login did not open in this browser just now is not fresh.
     assert client.post("/tai-khoan/xoa", data={"csrf_token": csrf_token(html), "confirm": "y"}).status_code == 422
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1",
+                                                "HTTP_USER_AGENT": f"Werkzeug/{version('werkzeug')}"}):
+        identifier = _create_identifier()
     with client.session_transaction() as session:
-        session["_fresh"] = True
+        session["_fresh"], session["_id"] = True, identifier  # what login_user writes
     assert client.post("/tai-khoan/xoa", data={"csrf_token": csrf_token(html), "confirm": "y"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(User, user.id).erased_at is not None

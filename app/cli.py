@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(stats_group)
     app.cli.add_command(opendata_group)
+    app.cli.add_command(privacy_group)
 
 
 @click.command("seed-reference")
@@ -241,3 +242,21 @@ def opendata_dump(directory: str | None):
     manifest = write_dump(Path(directory) if directory else current_app.config["OPENDATA_DIR"])
     for item in manifest["files"]:
         click.echo(f"{item['sha256']}  {item['name']}  ({item['rows']} rows, {item['bytes']} bytes)")
+
+
+@click.group("privacy")
+def privacy_group():
+    """Personal data: retention."""
+
+
+@privacy_group.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
+def privacy_retention(dry_run: bool):
+    """Anonymise guests' submissions closed more than PRIVACY_RETENTION_MONTHS ago and delete
+    expired data copies (daily, from the worker's scheduler or cron)."""
+    from app.privacy.services import run_retention
+
+    report = run_retention(dry_run=dry_run)
+    verb = "would anonymise" if dry_run else "anonymised"
+    click.echo(f"closed before {report.cutoff:%Y-%m-%d}: {verb} {report.submissions} submissions, "
+               f"{report.attachments} attachments; expired data copies: {report.exports}")

@@ -133,7 +133,19 @@ class Config:
     COMPRESS_LEVEL = 6
     COMPRESS_BR_LEVEL = 5
     SEND_FILE_MAX_AGE_DEFAULT = 31536000
-    PRIVACY_NOTICE_VERSION = "2026-01"
+    # The privacy notice (Law 91/2025/QH15): its version, recorded with every consent, and the
+    # controller it names. A new text is a new version.
+    PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
+    PRIVACY_CONTROLLER_NAME = os.environ.get(
+        "PRIVACY_CONTROLLER_NAME", "Văn phòng tiếp nhận phản ánh, kiến nghị — đơn vị vận hành Góp Ý")
+    PRIVACY_CONTROLLER_CONTACT = os.environ.get("PRIVACY_CONTROLLER_CONTACT", "bao-ve-du-lieu@gopy.local")
+    # A guest's name, contact and attachments are removed this many months after the
+    # submission closes (`flask privacy retention`, daily).
+    PRIVACY_RETENTION_MONTHS = int(os.environ.get("PRIVACY_RETENTION_MONTHS", "24"))
+    # "My data": the ZIP is offered this long; up to these sizes it is built during the request.
+    PRIVACY_EXPORT_HOURS = int(os.environ.get("PRIVACY_EXPORT_HOURS", "72"))
+    PRIVACY_EXPORT_INLINE_SUBMISSIONS = int(os.environ.get("PRIVACY_EXPORT_INLINE_SUBMISSIONS", "20"))
+    PRIVACY_EXPORT_INLINE_BYTES = int(os.environ.get("PRIVACY_EXPORT_INLINE_BYTES", str(2 * 1024 * 1024)))
     TRACKING_LOOKUP_LIMIT = os.environ.get("TRACKING_LOOKUP_LIMIT", "30 per minute")
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
     # Failed sign-ins to one account from anywhere: slows a guesser spread over many addresses

@@ -4,6 +4,7 @@ from flask import has_app_context
 
 from app import create_app
 from app.notify.outbox import deliver as deliver_message
+from app.privacy import export, services
 
 
 def deliver(message_id: int) -> bool:
@@ -12,3 +13,19 @@ def deliver(message_id: int) -> bool:
         return deliver_message(message_id)
     with create_app().app_context():
         return deliver_message(message_id)
+
+
+def build_export(export_id: int) -> bool:
+    """Build one person's "my data" ZIP."""
+    if has_app_context():
+        return export.build(export_id)
+    with create_app().app_context():
+        return export.build(export_id)
+
+
+def run_retention(dry_run: bool = False):
+    """The daily retention sweep (for the worker's scheduler)."""
+    if has_app_context():
+        return services.run_retention(dry_run=dry_run)
+    with create_app().app_context():
+        return services.run_retention(dry_run=dry_run)

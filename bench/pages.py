@@ -65,6 +65,9 @@ PAGES = [
     Page("forum search", "/dien-dan/tim-kiem?q=du+lieu"),
     Page("moderation log", "/kiem-duyet/nhat-ky"),
     Page("notifications", "/tai-khoan/thong-bao", personal=True, login=True),
+    Page("my data (consents, export, erase)", "/tai-khoan/du-lieu", personal=True, login=True, conditional=False),
+    Page("my data export status", "/tai-khoan/du-lieu/xuat", personal=True, login=True, conditional=False),
+    Page("erase my account", "/tai-khoan/xoa", personal=True, login=True, conditional=False),
     Page("API guide", "/api"),
     Page("API reference (cases)", "/api/tham-chieu/cases"),
     # A guest's support form carries a CSRF token: the page changes every second.
@@ -85,6 +88,8 @@ FRAGMENTS = [
     Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=True),
     Page("public search results", "/gop-y?q=chuyen+doi+so", fragment=True),
     Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),
+    Page("my data export status", "/tai-khoan/du-lieu/xuat", fragment=True, personal=True, login=True,
+         conditional=False),
     Page("similar submissions under the title", "/gop-y/tuong-tu?title=S%C3%B3ng+di+%C4%91%E1%BB%99ng+y%E1%BA%BFu",
          fragment=True),
 ]

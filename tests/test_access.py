@@ -51,6 +51,8 @@ OBJECT_RULES = {
     "forum.delete": {role: 403 for role in ROLES if role != "anonymous"},
     "forum.mark_answer": {"citizen": 403, "organisation": 403, "expert": 403},
     "moderation.appeal": {role: 404 for role in ROLES if role not in ("anonymous", "citizen")},
+    # Only the sender withdraws a consent given with their submission.
+    "privacy.withdraw": {"organisation": 404, "expert": 404},
     # An agency's cases answer tokens, never a session: 401 whoever is signed in
     # (tests/test_api_access.py sweeps them for every token scope).
     "api_v1.cases": {role: 401 for role in ROLES},
@@ -121,6 +123,7 @@ def world(app) -> World:
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
         "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS",
         "provider": "vneid", "organisation_id": organisation.id, "member_id": member.id,
+        "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS", "purpose": "publish",
     }
     return World(people=people, values=values)
 

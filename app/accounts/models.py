@@ -2,6 +2,7 @@
 from datetime import datetime
 from functools import cache
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,6 +46,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
+    # Set when the person erased their account: the row stays, emptied of every personal
+    # detail, so their forum posts and the cases' timelines still point somewhere.
+    erased_at: Mapped[datetime | None]
 
     agency = relationship("Agency", lazy="joined")
     identities: Mapped[list["Identity"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -85,6 +89,8 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return _("a former member")
         return self.org_name if self.is_organisation and self.org_name else self.full_name
 
 

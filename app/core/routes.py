@@ -11,6 +11,7 @@ from app.common.permissions import is_admin, is_staff
 from app.common.rendering import render
 from app.core import bp
 from app.extensions import db
+from app.privacy import notice
 from app.tracking.forms import LookupForm
 
 # The language a page offers to switch to, named in that language.
@@ -41,7 +42,7 @@ def index():
 @bp.get("/quyen-rieng-tu")
 def privacy():
     """The privacy notice people agree to when they send feedback."""
-    return render("core/privacy.html")
+    return render("core/privacy.html", notice=notice.facts())
 
 
 @bp.get("/ngon-ngu/<lang>")

@@ -13,6 +13,7 @@ from app.common.roles import Role
 from app.common.security import mark_personal
 from app.desk import bp, services
 from app.desk.forms import STEP_BUTTONS, STEP_FORMS, QueueFilterForm
+from app.privacy import readlog
 from app.submissions import similar, topics, workflow
 from app.submissions.states import DraftState
 
@@ -54,6 +55,7 @@ def show(submission_id: int):
     """One submission with everything the desk needs, and the steps allowed now."""
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
+    readlog.record(current_user, submission)
     return render("desk/show.html", "desk/_case.html", **_case_context(submission))
 
 

@@ -18,6 +18,7 @@ from app import (
     notify,
     opendata,
     ops,
+    sms,
     stats,
     tracking,
 )
@@ -48,6 +49,7 @@ from app.moderation import templating as moderation_templating
 from app.notify import routes as _notify_routes  # noqa: F401
 from app.opendata import routes as _opendata_routes  # noqa: F401
 from app.ops import settings
+from app.sms import routes as _sms_routes  # noqa: F401
 from app.stats import exports as _stats_exports  # noqa: F401  (registers its open-data file)
 from app.stats import routes as _stats_routes  # noqa: F401
 from app.submissions import templating
@@ -93,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each area's package holds its blueprint; the route modules imported above attach the
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
-    for area in (core, accounts, feedback, tracking, desk, stats, opendata, notify, forum, moderation, admin):
+    for area in (core, accounts, feedback, tracking, desk, stats, opendata, sms, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)
     for blueprint in (api.bp_v1, api.bp_open311, api.bp_docs):
         app.register_blueprint(blueprint)

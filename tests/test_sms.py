@@ -6,6 +6,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.common.roles import Role
 from app.common.text import sms_text
 from app.extensions import db
 from app.notify import services as notify
@@ -15,7 +16,7 @@ from app.sms.models import SmsPart, SmsPending
 from app.sms.services import SIGNATURE_HEADER, sign
 from app.submissions.models import Submission
 from app.submissions.states import STATUS_LABELS, ConsentMethod, IntakeChannel
-from tests.factories import make_submission
+from tests.factories import make_staff, make_submission
 
 SECRET = "khoa-chung-cua-cong-sms"
 PHONE = "0912345678"
@@ -181,3 +182,27 @@ def test_gsm7_counting_knows_the_extension_table_and_refuses_accents():
     assert replies.septets("a[b]") == 6
     assert replies.septets("Góp") is None
     assert not replies.fits_one_sms("x" * 161) and replies.fits_one_sms("x" * 160)
+
+
+def test_the_desk_marks_an_sms_submission_and_offers_a_call_back(client, login_as, htmx_headers):
+    by_sms, _t = make_submission(title="Đèn đường hỏng", channel=IntakeChannel.SMS, contact_phone="0987000222")
+    by_web, _t = make_submission(title="Cầu treo xuống cấp")
+    login_as(make_staff(Role.COORDINATOR))
+    with force_locale("vi"):
+        badge = "Qua SMS"
+    queue = client.get("/can-bo", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    rows = {title: queue.split(title)[1].split("</li>")[0] for title in ("Đèn đường hỏng", "Cầu treo xuống cấp")}
+    assert badge in rows["Đèn đường hỏng"] and badge not in rows["Cầu treo xuống cấp"]
+    case = client.get(f"/can-bo/ho-so/{by_sms.id}", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert badge in case and 'href="tel:0987000222"' in case
+    fragment = client.get(f"/can-bo/ho-so/{by_sms.id}", headers={**htmx_headers, "Accept-Language": "vi"})
+    assert badge in fragment.get_data(as_text=True)
+    assert badge not in client.get(f"/can-bo/ho-so/{by_web.id}", headers={"Accept-Language": "vi"}).get_data(
+        as_text=True)
+
+
+def test_the_call_back_number_is_never_on_the_public_pages(client):
+    submission, _t = make_submission(channel=IntakeChannel.SMS, contact_phone="0987000333", consent_publish=True)
+    for url in (f"/tra-cuu/{submission.code}", f"/gop-y/{submission.code}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "0987000333" not in html and "tel:" not in html

@@ -41,6 +41,7 @@ from app.config import BASE_DIR, INSTANCE_DIR, Config
 from app.core import routes as _core_routes  # noqa: F401
 from app.desk import routes as _desk_routes  # noqa: F401
 from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from app.feedback import counter as _feedback_counter  # noqa: F401
 from app.feedback import routes as _feedback_routes  # noqa: F401
 from app.forum import routes as _forum_routes  # noqa: F401
 from app.forum import templating as forum_templating

@@ -136,3 +136,8 @@ def test_an_officer_of_another_agency_cannot_print_someone_elses_receipt(client,
     assert client.get(f"/gop-y/tai-quay/{submission.id}/bien-nhan").status_code == 404
     login_as(make_staff(Role.COORDINATOR))  # the receiving office handles every submission
     assert client.get(f"/gop-y/tai-quay/{submission.id}/bien-nhan").status_code == 200
+
+
+def test_the_desk_queue_links_to_the_counter_form(client, login_as, officer):
+    login_as(officer)
+    assert f'href="{URL}"' in client.get("/can-bo").get_data(as_text=True)

@@ -206,3 +206,14 @@ def test_the_call_back_number_is_never_on_the_public_pages(client):
     for url in (f"/tra-cuu/{submission.code}", f"/gop-y/{submission.code}"):
         html = client.get(url).get_data(as_text=True)
         assert "0987000333" not in html and "tel:" not in html
+
+
+def test_notify_sends_no_sms_to_a_number_that_said_huy_but_still_sends_email(app):
+    with app.test_request_context():
+        notify.opt_out_sms(PHONE)
+        db.session.commit()
+        assert notify.enqueue(Channel.SMS, PHONE, "Gop Y: ho so da duoc tra loi") is None
+        assert notify.enqueue(Channel.SMS, "0987000444", "Gop Y: ho so da duoc tra loi") is not None
+        assert notify.enqueue(Channel.EMAIL, "dan@example.vn", "Góp ý đã được trả lời", subject="Góp Ý") is not None
+        db.session.commit()
+    assert sent_to() == [] and len(sent_to("0987000444")) == 1

@@ -1,6 +1,7 @@
 """Two-way SMS: the gateway's signed webhook, each message id processed once, the limit per
 number, long messages joined, the syntax (GY, DONG Y, TC, HUY) and every reply in one SMS."""
 import json
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from app.common.roles import Role
 from app.common.text import sms_text
+from app.common.time import utcnow
 from app.extensions import db
 from app.notify import services as notify
 from app.notify.models import Channel, OutboxMessage
@@ -94,6 +96,14 @@ def test_a_long_message_is_processed_once_when_every_part_is_here(client):
     assert pending.content == "".join(parts)[3:]
     assert db.session.scalar(select(SmsPart)) is None
     assert len(sent_to()) == 1
+
+
+def test_the_parts_of_a_long_message_that_never_completed_are_dropped_after_a_day(client):
+    db.session.add(SmsPart(phone=PHONE, reference="cu", part=1, total=2, text="GY phan mat ",
+                           received_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    text_from(client, "phan moi", ref="moi", part=2, parts=2)
+    assert [p.reference for p in db.session.scalars(select(SmsPart))] == ["moi"]
 
 
 def test_unknown_syntax_gets_the_help_text(client):

@@ -26,6 +26,7 @@ SIGNATURE_HEADER = "X-Gopy-Signature"
 SIGNATURE_PREFIX = "sha256="
 MAX_PARTS = 10  # a gateway joins at most this many 153-character parts: about 1,500 characters
 TITLE_LENGTH = 80
+PARTS_KEPT = timedelta(days=1)
 
 
 class Outcome:
@@ -115,6 +116,9 @@ def _received_last_hour(phone: str) -> int:
 def _join(message: Inbound) -> str | None:
     """Keep this part; once every part of the reference is here, the whole text (the parts
     in order, as the phone split it: mid-word, so joined with nothing between)."""
+    # The parts of a long message that never completed (a lost part) are dropped after a day.
+    db.session.execute(delete(SmsPart).where(SmsPart.phone == message.phone,
+                                             SmsPart.received_at < utcnow() - PARTS_KEPT))
     same = (SmsPart.phone == message.phone, SmsPart.reference == message.reference)
     if db.session.scalar(select(SmsPart.id).where(*same, SmsPart.part == message.part)) is None:
         db.session.add(SmsPart(phone=message.phone, reference=message.reference, part=message.part,

@@ -19,6 +19,7 @@ from app import (
     opendata,
     ops,
     privacy,
+    sms,
     stats,
     tracking,
 )
@@ -44,6 +45,7 @@ from app.config import BASE_DIR, INSTANCE_DIR, Config
 from app.core import routes as _core_routes  # noqa: F401
 from app.desk import routes as _desk_routes  # noqa: F401
 from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from app.feedback import counter as _feedback_counter  # noqa: F401
 from app.feedback import routes as _feedback_routes  # noqa: F401
 from app.forum import routes as _forum_routes  # noqa: F401
 from app.forum import templating as forum_templating
@@ -53,6 +55,7 @@ from app.notify import routes as _notify_routes  # noqa: F401
 from app.opendata import routes as _opendata_routes  # noqa: F401
 from app.ops import settings
 from app.privacy import routes as _privacy_routes  # noqa: F401
+from app.sms import routes as _sms_routes  # noqa: F401
 from app.stats import exports as _stats_exports  # noqa: F401  (registers its open-data file)
 from app.stats import routes as _stats_routes  # noqa: F401
 from app.submissions import templating
@@ -99,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
     for area in (core, accounts, feedback, tracking, desk, stats, opendata, notify, forum, moderation, privacy, admin):
+    for area in (core, accounts, feedback, tracking, desk, stats, opendata, sms, notify, forum, moderation, admin):
         app.register_blueprint(area.bp)
     for blueprint in (api.bp_v1, api.bp_open311, api.bp_docs):
         app.register_blueprint(blueprint)

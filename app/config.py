@@ -163,6 +163,12 @@ class Config:
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
     SMS_SENDER = os.environ.get("SMS_SENDER", "GOPY")
+    # Two-way SMS (docs/sms.md): the secret the gateway signs inbound messages with (none:
+    # every inbound message is refused), messages a number may send in an hour, and how long
+    # a GY waits for its DONG Y.
+    SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
+    SMS_INBOUND_PER_HOUR = int(os.environ.get("SMS_INBOUND_PER_HOUR", "20"))
+    SMS_CONSENT_WAIT_HOURS = int(os.environ.get("SMS_CONSENT_WAIT_HOURS", "24"))
     # The API: a limit per token (set when it is issued), on by default; Open311's jurisdiction_id.
     API_RATELIMIT_ENABLED = os.environ.get("API_RATELIMIT_ENABLED", "1") == "1"
     OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "gopy.gov.vn")

@@ -7,6 +7,8 @@ from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thr
 from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension  # noqa: F401
 from app.notify.models import Notification, OutboxMessage  # noqa: F401
 from app.privacy.models import DataExport, ReadLogEntry  # noqa: F401
+from app.notify.models import Notification, OutboxMessage, SmsOptOut  # noqa: F401
+from app.sms.models import SmsInbound, SmsPart, SmsPending  # noqa: F401
 from app.stats.models import StatsAgency, StatsArea, StatsRun, StatsSnapshot  # noqa: F401
 from app.submissions.models import (  # noqa: F401
     AnswerDraft,

@@ -45,6 +45,8 @@ NOT_THE_HANDLERS = {"anonymous", "organisation", "other_officer", "expert", "mod
 OBJECT_RULES = {
     "desk.show": {"other_officer": 404},
     "desk.take_step": {"other_officer": 404},
+    # A receipt is printed by whoever filed it for the resident or handles the submission.
+    "feedback.receipt": {"other_officer": 404},
     "tracking.mine": {role: 404 for role in ROLES if role not in ("anonymous", "citizen")},
     "tracking.attachment": {role: 404 for role in NOT_THE_HANDLERS},
     "forum.edit": {role: 403 for role in ROLES if role not in ("anonymous", "moderator", "admin")},

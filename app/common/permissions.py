@@ -121,6 +121,14 @@ def handling_roles(user, submission) -> set[str]:
     return roles
 
 
+def can_print_receipt(user, submission) -> bool:
+    """The receipt of a submission filed for a resident: the staff member who recorded it
+    at the counter or on the hotline, and the staff handling it."""
+    if not is_staff(user):
+        return False
+    return handles(user, submission) or any(c.recorded_by_id == user.id for c in submission.consents)
+
+
 def is_submitter(user, submission) -> bool:
     return signed_in(user) and submission.user_id is not None and submission.user_id == user.id
 

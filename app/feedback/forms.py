@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError as FieldError
 from app.common import places
 from app.common.forms import SPEAKER_CHOICES, BaseForm, OrganisationFields, optional_int
 from app.common.validators import normalize_mobile
-from app.submissions.states import KIND_CHOICES
+from app.submissions.states import CHANNEL_LABELS, KIND_CHOICES, IntakeChannel
 
 
 class SubmissionForm(OrganisationFields, BaseForm):
@@ -88,6 +88,38 @@ class SubmissionForm(OrganisationFields, BaseForm):
         if not (field.data and len(field.data) == 32 and all(c in "0123456789abcdef" for c in field.data)):
             field.data = secrets.token_hex(16)
             raise FieldError(_l("The form was damaged in transit. Check it and send again."))
+
+
+class AssistedSubmissionForm(SubmissionForm):
+    """The citizen's form, filled in by staff at the commune's one-stop counter or on the
+    hotline for a resident: the resident's own details, how they came, and their consent as
+    they gave it in person. A phone or an e-mail is optional (not everyone has one)."""
+
+    channel = RadioField(_l("How did the resident reach you?"), default=IntakeChannel.COUNTER,
+                         choices=[(value, CHANNEL_LABELS[value]) for value in IntakeChannel.ASSISTED],
+                         validators=[InputRequired(_l("Choose how the resident reached you."))])
+    contact_name = StringField(_l("Resident's full name"), validators=[
+        Length(max=120, message=_l("At most 120 characters."))])
+    contact_phone = StringField(_l("Resident's mobile number"))
+    consent_processing = BooleanField(
+        _l("The resident heard the privacy notice and agreed to the processing of their personal data."),
+        validators=[DataRequired(_l("Record the resident's consent to the processing of their data to send."))])
+    consent_publish = BooleanField(_l("The resident agrees to publishing the submission and its answer."))
+    anonymous_public = BooleanField(_l("The resident wants to appear as anonymous in public."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, guest=True, **kwargs)
+
+    def validate_contact_name(self, field):
+        if not (field.data or "").strip():
+            raise FieldError(_l("Enter the resident's full name."))
+
+    def validate_contact_phone(self, field):
+        if field.data:
+            normalized = normalize_mobile(field.data)
+            if not normalized:
+                raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
+            field.data = normalized
 
 
 class SimilarForm(BaseForm):

@@ -62,3 +62,13 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class SmsOptOut(db.Model):
+    """A number that sent HUY (stop): no SMS goes to it any more, whichever area asks, until
+    the person writes to the platform again to submit (see app/sms)."""
+
+    __tablename__ = "sms_opt_out"
+
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from app.common.paging import Page
 from app.common.text import sms_text
 from app.common.time import utcnow
 from app.extensions import db
-from app.notify.models import Channel, Notification, OutboxMessage
+from app.notify.models import Channel, Notification, OutboxMessage, SmsOptOut
 from app.notify.tasks import dispatch_pending
 
 
@@ -21,9 +21,12 @@ def register_sender(app: Flask, channel: str, send) -> None:
 
 
 def enqueue(channel: str, recipient: str, body: str, subject: str | None = None, html: str | None = None,
-            user_id: int | None = None, submission_id: int | None = None) -> OutboxMessage:
-    """Add a message to the session; the caller's commit stores it with the change itself."""
+            user_id: int | None = None, submission_id: int | None = None) -> OutboxMessage | None:
+    """Add a message to the session; the caller's commit stores it with the change itself.
+    None, and nothing sent, for an SMS to a number that asked for no more (HUY)."""
     if channel == Channel.SMS:
+        if sms_opted_out(recipient):
+            return None
         body = sms_text(body)[:160]
     message = OutboxMessage(channel=channel, recipient=recipient, subject=subject, body=body, html=html,
                             user_id=user_id, submission_id=submission_id)
@@ -31,6 +34,23 @@ def enqueue(channel: str, recipient: str, body: str, subject: str | None = None,
     if has_request_context():
         _deliver_after_response()
     return message
+
+
+def sms_opted_out(phone: str) -> bool:
+    return db.session.get(SmsOptOut, phone) is not None
+
+
+def opt_out_sms(phone: str) -> None:
+    """No more SMS to this number (added to the session: the caller commits)."""
+    if not sms_opted_out(phone):
+        db.session.add(SmsOptOut(phone=phone))
+
+
+def opt_in_sms(phone: str) -> None:
+    """The person wrote to the platform again: they may be answered."""
+    existing = db.session.get(SmsOptOut, phone)
+    if existing is not None:
+        db.session.delete(existing)
 
 
 def notify_users(recipients, body, link: str | None = None, submission_id: int | None = None) -> None:

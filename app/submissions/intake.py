@@ -15,7 +15,7 @@ from app.extensions import db
 from app.submissions import attachments, codes, deadlines, messages, publication
 from app.submissions.lookups import find_by_code, private_token, token_hash
 from app.submissions.models import Attachment, Consent, Submission, Topic
-from app.submissions.states import Kind, Status
+from app.submissions.states import ConsentMethod, IntakeChannel, Kind, Status
 from app.submissions.workflow import record_event
 
 
@@ -45,6 +45,11 @@ class SubmissionInput:
     locale: str = "vi"
     latitude: float | None = None
     longitude: float | None = None
+    # Where it came from and how the consent was given (states.IntakeChannel, ConsentMethod);
+    # a consent given in person names the staff member who recorded it.
+    channel: str = IntakeChannel.WEB
+    consent_method: str = ConsentMethod.WEB
+    consent_recorded_by_id: int | None = None
 
 
 def submit_feedback(data: SubmissionInput, files=(), user=None) -> tuple[Submission, str]:
@@ -96,6 +101,8 @@ def _find_by_key(key: str) -> Submission | None:
 
 
 def _check(data: SubmissionInput) -> None:
+    if data.channel not in IntakeChannel.ALL:
+        raise ValueError(f"unknown intake channel {data.channel!r}")
     if data.kind not in Kind.ALL:
         raise ValidationError("kind", _("Choose what you are sending."))
     if not data.consent_processing:
@@ -125,6 +132,7 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
         legal_reference=clean_line(data.legal_reference) or None,
         proposed_change=clean_block(data.proposed_change) or None,
         locale=data.locale,
+        channel=data.channel,
         consent_publish=data.consent_publish,
         anonymous_public=data.anonymous_public,
         status=Status.RECEIVED,
@@ -135,7 +143,8 @@ def _build(data: SubmissionInput, token: str, user, stored) -> Submission:
     notice = current_app.config["PRIVACY_NOTICE_VERSION"]
     for purpose, granted in (("processing", True), ("publish", data.consent_publish),
                              ("anonymous", data.anonymous_public)):
-        submission.consents.append(Consent(purpose=purpose, granted=granted, notice_version=notice))
+        submission.consents.append(Consent(purpose=purpose, granted=granted, notice_version=notice,
+                                           method=data.consent_method, recorded_by_id=data.consent_recorded_by_id))
     for item in stored:
         submission.attachments.append(Attachment(storage_key=item.storage_key, original_name=item.original_name,
                                                  content_type=item.content_type, size=item.size))

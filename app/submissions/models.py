@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
 from app.extensions import db
-from app.submissions.states import DraftState, Status
+from app.submissions.states import ConsentMethod, DraftState, IntakeChannel, Status
 
 
 class Topic(db.Model):
@@ -94,6 +94,8 @@ class Submission(db.Model):
     tax_code: Mapped[str | None] = mapped_column(String(14))
     org_foreign: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
+    # How it came in (states.IntakeChannel): the desk marks those that came by SMS.
+    channel: Mapped[str] = mapped_column(String(8), default=IntakeChannel.WEB, server_default=IntakeChannel.WEB)
     consent_publish: Mapped[bool] = mapped_column(default=False)
     anonymous_public: Mapped[bool] = mapped_column(default=False)
 
@@ -162,6 +164,10 @@ class Consent(db.Model):
     granted: Mapped[bool]
     notice_version: Mapped[str] = mapped_column(String(16))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How it was given (states.ConsentMethod), and the staff member who recorded a consent
+    # given in person at the counter or on the hotline.
+    method: Mapped[str] = mapped_column(String(12), default=ConsentMethod.WEB, server_default=ConsentMethod.WEB)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class SubmissionEvent(db.Model):

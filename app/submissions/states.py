@@ -31,6 +31,34 @@ class DraftState:
     PUBLISHED = "published"
 
 
+class IntakeChannel:
+    """How a submission reached the platform: the citizen's web form, a text message, the
+    commune's one-stop counter or the hotline (both filed by staff for the resident)."""
+
+    WEB = "web"
+    SMS = "sms"
+    COUNTER = "counter"
+    PHONE = "phone"
+    ALL = (WEB, SMS, COUNTER, PHONE)
+    ASSISTED = (COUNTER, PHONE)
+
+
+class ConsentMethod:
+    """How the consent was given: ticked on the web form, agreed by SMS, or said in person
+    (or on the phone) to the staff member who recorded it."""
+
+    WEB = "web"
+    SMS = "sms"
+    IN_PERSON = "in_person"
+
+
+CHANNEL_LABELS = {
+    IntakeChannel.WEB: _l("Web form"),
+    IntakeChannel.SMS: _l("By SMS"),
+    IntakeChannel.COUNTER: _l("At the one-stop counter"),
+    IntakeChannel.PHONE: _l("By telephone"),
+}
+
 KIND_CHOICES = [
     (Kind.CONCERN, _l("A concern or obstacle")),
     (Kind.POLICY, _l("A policy or regulation proposal")),

@@ -101,8 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     """Each area's package holds its blueprint; the route modules imported above attach the
     views. The packages themselves import no routes, so a lower module of an area (a model,
     the moderation policy) can be imported without pulling in its pages."""
-    for area in (core, accounts, feedback, tracking, desk, stats, opendata, notify, forum, moderation, privacy, admin):
-    for area in (core, accounts, feedback, tracking, desk, stats, opendata, sms, notify, forum, moderation, admin):
+    for area in (core, accounts, feedback, tracking, desk, stats, opendata, sms, notify, forum, moderation, privacy,
+                 admin):
         app.register_blueprint(area.bp)
     for blueprint in (api.bp_v1, api.bp_open311, api.bp_docs):
         app.register_blueprint(blueprint)

@@ -123,9 +123,8 @@ def world(app) -> World:
         "fmt": "json", "service_code": submission.topic.slug if submission.topic else "x",
         "service_request_id": submission.code, "province_code": 1, "tag": next(iter(TAGS)),
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
-        "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS",
-        "provider": "vneid", "organisation_id": organisation.id, "member_id": member.id,
         "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS", "purpose": "publish",
+        "provider": "vneid", "organisation_id": organisation.id, "member_id": member.id,
     }
     return World(people=people, values=values)
 

@@ -3,7 +3,7 @@ with their verification and members; every self-declared organisation account be
 unverified request (its badge waits for an administrator or a strong identity)
 
 Revision ID: 0008_identity_orgs
-Revises: 0006_oversight
+Revises: 0007_accounts_security
 Create Date: 2026-12-01 03:50:00
 
 """
@@ -13,7 +13,7 @@ from stdnum.vn import mst
 
 # revision identifiers, used by Alembic.
 revision = "0008_identity_orgs"
-down_revision = "0006_oversight"
+down_revision = "0007_accounts_security"
 branch_labels = None
 depends_on = None
 

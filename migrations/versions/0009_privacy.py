@@ -2,7 +2,7 @@
 moment an account was erased
 
 Revision ID: 0009_privacy
-Revises: 0006_oversight
+Revises: 0008_identity_orgs
 Create Date: 2026-12-01 03:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_privacy"
-down_revision = "0006_oversight"
+down_revision = "0008_identity_orgs"
 branch_labels = None
 depends_on = None
 

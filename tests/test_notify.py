@@ -122,7 +122,7 @@ def test_smtp_down_delays_and_retries_with_back_off(app, db, staff, monkeypatch)
     assert outbox.deliver_pending() == 0
     message = db.session.scalar(select(OutboxMessage))
     assert message.status == MessageStatus.PENDING and message.attempts == 1
-    assert message.next_attempt_at > utcnow() + timedelta(seconds=90)
+    assert message.next_attempt_at > utcnow() + timedelta(seconds=50)
     assert outbox.deliver_pending() == 0 and message.attempts == 1  # not due yet
 
 

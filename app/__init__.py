@@ -18,6 +18,7 @@ from app import (
     notify,
     opendata,
     ops,
+    schedule,
     stats,
     tracking,
 )
@@ -71,7 +72,7 @@ def create_app(config_class: type = Config) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     for area in (errors, filters, templating, forum_templating, moderation_templating, i18n, rendering, security,
-                 cli, ops):
+                 cli, ops, schedule):
         area.register(app)
     proxy.install(app)
     return app

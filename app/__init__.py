@@ -30,6 +30,7 @@ from app.admin import boards as _admin_boards  # noqa: F401
 from app.admin import deadlines as _admin_deadlines  # noqa: F401
 from app.admin import dialogues as _admin_dialogues  # noqa: F401
 from app.admin import index as _admin_index  # noqa: F401
+from app.admin import outbox as _admin_outbox  # noqa: F401
 from app.admin import staff as _admin_staff  # noqa: F401
 from app.admin import topics as _admin_topics  # noqa: F401
 from app.api import docs as _api_docs  # noqa: F401

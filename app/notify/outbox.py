@@ -271,3 +271,36 @@ def unreachable(user_id: int | None = None, submission_id: int | None = None) ->
             seen.add((message.channel, message.recipient))
             result.append(message)
     return result
+
+
+STATES = ("queued", "retrying", "sending", "failed", "sent")
+
+
+def listing(channel: str | None = None, state: str | None = None):
+    """The outbox's messages, newest first, for the administrator's page (a query to page)."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if channel:
+        query = query.where(OutboxMessage.channel == channel)
+    if state == "queued":
+        query = query.where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.attempts == 0)
+    elif state == "retrying":
+        query = query.where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.attempts > 0)
+    elif state in STATES:
+        query = query.where(OutboxMessage.status == state)
+    return query
+
+
+def state_of(message: OutboxMessage) -> str:
+    if message.status == MessageStatus.PENDING:
+        return "retrying" if message.attempts else "queued"
+    return message.status
+
+
+def masked(recipient: str) -> str:
+    """Enough of an address for an administrator to tell two apart, not enough to write to."""
+    if "@" in recipient:
+        local, _at, domain = recipient.rpartition("@")
+        return f"{local[:1]}…@{domain}"
+    if recipient.lstrip("+").isdigit():
+        return f"{recipient[:3]}…{recipient[-3:]}"
+    return recipient  # a webhook endpoint: a machine's address, not a person's

@@ -4,6 +4,7 @@ recorded). Recipients are masked and bodies never shown: an administrator needs 
 a message is stuck, not what it says."""
 from flask import abort, flash, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import bp
@@ -56,5 +57,6 @@ def outbox_retry_channel(channel: str):
         abort(404)
     if ButtonForm().validate_on_submit():
         count = outbox.retry_channel(channel)
-        flash(_("%(count)d waiting messages go out at the next pass.", count=count))
+        flash(ngettext("%(num)d waiting message goes out at the next pass.",
+                       "%(num)d waiting messages go out at the next pass.", count))
     return see_other("admin.outbox_page", channel=channel)

@@ -66,7 +66,7 @@ def send_email(recipient: str, subject: str, body: str, html: str | None = None,
             raise ChannelDown(f"SMTP {error.smtp_code}") from error
         raise
     except OSError as error:  # refused, reset, timed out, disconnected (SMTPServerDisconnected)
-        raise ChannelDown(type(error).__name__) from error
+        raise ChannelDown(f"{type(error).__name__}: {error}") from error
 
 
 def send_sms(recipient: str, text: str) -> None:
@@ -101,7 +101,7 @@ def _post_to_gateway(recipient: str, text: str) -> None:
             raise ChannelDown(f"gateway HTTP {error.code}") from error
         raise
     except OSError as error:  # refused, unreachable, timed out (URLError is an OSError)
-        raise ChannelDown(type(error).__name__) from error
+        raise ChannelDown(f"{type(error).__name__}: {error}") from error
 
 
 def _says_invalid_number(error) -> bool:

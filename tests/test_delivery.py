@@ -363,3 +363,28 @@ def test_an_inbox_line_about_a_step_links_to_the_submitters_case(app, db, client
     assert client.get(line.link).status_code == 303  # on to the private page
     with app.test_request_context():
         assert messages.desk_link(submission) == f"/can-bo/ho-so/{submission.id}"
+
+
+def test_through_rq_a_recipients_messages_go_in_order(app, db, mail_port, monkeypatch):
+    from redis import Redis
+
+    from app.notify import tasks
+
+    url = "redis://127.0.0.1:6379/4"
+    Redis.from_url(url).ping()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.extensions, "periodic_jobs", {})  # the queue alone
+    tasks._queue().empty()
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=mail_port)
+    server.start()
+    try:
+        for n in range(3):
+            notify.enqueue(Channel.EMAIL, "an@example.vn", f"Nội dung {n}", subject=f"Tin {n}")
+        db.session.commit()
+        assert tasks.dispatch_pending() == 1  # only the first: the others wait behind it
+        tasks.run_worker(burst=True)  # each delivered job hands over the next
+    finally:
+        server.stop()
+        tasks._queue().empty()
+    assert [mail["Subject"] for mail in inbox.messages] == ["Tin 0", "Tin 1", "Tin 2"]

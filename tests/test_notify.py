@@ -227,7 +227,8 @@ def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_lang
     assert len(bodies[english.id]) == 2
     assert bodies[vietnamese.id] == ["Bài mới trong “Sóng 4G ở vùng cao”"]
     assert bodies[english.id][0] == "New post in “Sóng 4G ở vùng cao”"
-    assert bodies[english.id][1].startswith(f"Submission {codes.display(submission.code)}: ") and "Status: " in bodies[english.id][1]
+    step_line = bodies[english.id][1]
+    assert step_line.startswith(f"Submission {codes.display(submission.code)}: ") and "Status: " in step_line
 
     login_as(english)
     html = client.get("/tai-khoan/thong-bao").get_data(as_text=True)

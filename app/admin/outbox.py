@@ -11,6 +11,7 @@ from app.admin import bp
 from app.common import paging
 from app.common.forms import ButtonForm
 from app.common.rendering import render, see_other
+from app.common.security import mark_personal
 from app.notify import outbox
 from app.notify.models import Channel
 
@@ -20,6 +21,7 @@ CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WEBHOOK)
 @bp.get("/hop-thu-di")
 def outbox_page():
     """Counts by channel and state, then the messages, newest first, filtered and paged."""
+    mark_personal()  # masked, but still about people: never kept by a cache
     channel = request.args.get("channel") if request.args.get("channel") in CHANNELS else None
     state = request.args.get("state") if request.args.get("state") in outbox.STATES else None
     page = paging.fetch(outbox.listing(channel, state), paging.requested_page(), 50)

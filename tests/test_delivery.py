@@ -195,6 +195,8 @@ def _outbox_with_three(db):
 
 def test_the_outbox_page_counts_and_masks(app, db, client, login_as):
     first, retrying, sms = _outbox_with_three(db)
+    assert outbox.counts() == {"email": {"queued": 1, "retrying": 1, "sending": 0, "failed": 0},
+                               "sms": {"queued": 1, "retrying": 0, "sending": 0, "failed": 0}}
     login_as(make_user(Role.ADMIN))
     page = client.get("/quan-tri/hop-thu-di").get_data(as_text=True)
     assert "d…@example.vn" in page and "098…321" in page

@@ -12,6 +12,8 @@ import time
 
 from flask import Flask
 
+from app.notify.tasks import dispatch_pending
+
 _lock = threading.Lock()
 _state: dict = {"pid": None, "thread": None, "queue": None}
 
@@ -42,10 +44,6 @@ def _queue() -> queue.Queue:
 
 
 def _run(signals: queue.Queue) -> None:
-    # Imported here: tasks imports the outbox, which this module's importers (services) sit
-    # above; the thread needs it only once it runs.
-    from app.notify.tasks import dispatch_pending
-
     while True:
         apps = [signals.get()]
         while True:  # several steps in a row: one pass sends all their messages

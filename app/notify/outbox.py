@@ -9,7 +9,7 @@ address unreachable (a hard bounce, an invalid number); the person's page then s
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.common.time import utcnow
@@ -241,15 +241,19 @@ def give_up_message(message_id: int, by_id: int) -> bool:
 
 def counts() -> dict[str, dict[str, int]]:
     """Per channel: queued (never tried), retrying (tried and waiting), sending, failed."""
+    tried = func.sum(case((OutboxMessage.attempts > 0, 1), else_=0))
     rows = db.session.execute(
-        select(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.attempts > 0, func.count())
+        select(OutboxMessage.channel, OutboxMessage.status, func.count(), tried)
         .where(OutboxMessage.status != MessageStatus.SENT)
-        .group_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.attempts > 0)).all()
+        .group_by(OutboxMessage.channel, OutboxMessage.status)).all()
     found: dict[str, dict[str, int]] = {}
-    for channel, status, tried, count in rows:
-        kind = ("retrying" if tried else "queued") if status == MessageStatus.PENDING else status
+    for channel, status, count, retried in rows:
         per = found.setdefault(channel, {"queued": 0, "retrying": 0, "sending": 0, "failed": 0})
-        per[kind] = per.get(kind, 0) + count
+        if status == MessageStatus.PENDING:
+            per["retrying"] += int(retried or 0)
+            per["queued"] += count - int(retried or 0)
+        else:
+            per[status] = per.get(status, 0) + count
     return found
 
 

@@ -53,9 +53,13 @@ demo: migrate
 
 # gunicorn as in production (not Werkzeug's dev server, which can skip the work that
 # runs after a response is closed, such as in-process e-mail delivery).
+# The worker (retries, reminders, statistics, open data) runs beside it and stops with it;
+# links in e-mail and SMS point at this port unless PUBLIC_BASE_URL says otherwise.
 run: demo
 	@echo "Góp Ý: http://127.0.0.1:$(PORT)"
-	GUNICORN_BIND=127.0.0.1:$(PORT) GUNICORN_WORKERS=2 LOG_FORMAT=$(or $(LOG_FORMAT),text) \
+	export PUBLIC_BASE_URL=$(or $(PUBLIC_BASE_URL),http://127.0.0.1:$(PORT)); \
+	  $(BIN)/flask notify worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  GUNICORN_BIND=127.0.0.1:$(PORT) GUNICORN_WORKERS=2 LOG_FORMAT=$(or $(LOG_FORMAT),text) \
 	  $(BIN)/gunicorn --config deploy/gunicorn.conf.py wsgi:app
 
 # Debian packages the tests need: Chromium for the browser tests, gettext for msgfmt,
@@ -91,13 +95,11 @@ test: setup system-packages services lint
 test-cluster: setup system-packages services
 	GOPY_CLUSTER=1 $(BIN)/pytest -q -p no:cacheprovider tests/cluster
 
-# The desk's background work. With REDIS_URL set, e-mail and SMS go through RQ: run a
-# worker (`flask notify worker`, or plain `rq worker gopy-notify` with FLASK_APP set);
-# without it they are sent in-process after each response. Run the jobs from cron:
-# `flask notify sweep` every few minutes (hands over anything the broker missed),
-# `flask desk reminders` daily (overdue submissions, every 7 working days),
-# `flask stats refresh` every 15 minutes (the public statistics' summary) and
-# `flask opendata dump` nightly (the open-data files and their SHA256SUMS).
+# The background work, in one process: with REDIS_URL set it delivers e-mail and SMS through
+# RQ (plain `rq worker gopy-notify` with FLASK_APP set works too, without the periodic jobs);
+# with or without it, it runs the periodic jobs of app/schedule.py: the outbox sweep (every
+# 30 s, the retries), `flask stats refresh` every 15 minutes, `flask desk reminders` daily and
+# `flask opendata dump` nightly. No cron: one worker per site.
 .PHONY: worker
 worker: setup
 	$(BIN)/flask notify worker

@@ -19,6 +19,7 @@ from app import (
     opendata,
     ops,
     privacy,
+    schedule,
     sms,
     stats,
     tracking,
@@ -33,6 +34,7 @@ from app.admin import deadlines as _admin_deadlines  # noqa: F401
 from app.admin import dialogues as _admin_dialogues  # noqa: F401
 from app.admin import index as _admin_index  # noqa: F401
 from app.admin import organisations as _admin_organisations  # noqa: F401
+from app.admin import outbox as _admin_outbox  # noqa: F401
 from app.admin import privacy as _admin_privacy  # noqa: F401
 from app.admin import staff as _admin_staff  # noqa: F401
 from app.admin import topics as _admin_topics  # noqa: F401
@@ -79,7 +81,7 @@ def create_app(config_class: type = Config) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     for area in (errors, filters, templating, forum_templating, moderation_templating, i18n, rendering, security,
-                 cli, ops):
+                 cli, ops, schedule):
         area.register(app)
     proxy.install(app)
     return app

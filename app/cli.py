@@ -16,6 +16,7 @@ from app.common import assets
 from app.common.roles import Role
 from app.config import BASE_DIR
 from app.extensions import db
+from app.schedule import refresh_statistics
 from app.seeds.demo import seed_demo
 from app.seeds.reference import seed_reference
 from app.submissions import storage
@@ -215,14 +216,9 @@ def stats_group():
 
 @stats_group.command("refresh")
 def stats_refresh():
-    """Rebuild the statistics' summary (cron: every 15 minutes), then compute the default
-    views' figures, so no visitor waits for them."""
-    from app.stats import services
-    from app.stats.refresh import refresh
-
-    run = refresh()
-    services.overview(services.StatsFilters())
-    services.scorecard(services.StatsFilters())
+    """Rebuild the statistics' summary now (the worker does it every 15 minutes), then compute
+    the default views' figures, so no visitor waits for them."""
+    run = refresh_statistics()
     click.echo(f"statistics refreshed: {run.submissions} submissions in {run.seconds:.1f} s")
 
 
@@ -234,7 +230,7 @@ def opendata_group():
 @opendata_group.command("dump")
 @click.option("--directory", type=click.Path(file_okay=False), help="Where to write (default: OPENDATA_DIR).")
 def opendata_dump(directory: str | None):
-    """Write the whole open data, gzipped, with SHA256SUMS (cron: nightly, after stats refresh)."""
+    """Write the whole open data, gzipped, with SHA256SUMS now (the worker does it nightly)."""
     from pathlib import Path
 
     from app.opendata.dump import write_dump

@@ -159,6 +159,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Góp Ý <khong-tra-loi@gopy.local>")
+    # Seconds a mail server or SMS gateway may take to answer each step before the try counts
+    # as failed (the message waits and is tried again; the channel's queue waits with it).
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+    # How a step's messages leave: "thread" (a background thread per process, which sends them
+    # or hands them to RQ when REDIS_URL is set) or "sync" (in the request's thread once the
+    # response is closed: the tests, which want to see them sent).
+    NOTIFY_DELIVERY = os.environ.get("NOTIFY_DELIVERY", "thread")
     SMS_FILE = os.environ.get("SMS_FILE", str(INSTANCE_DIR / "sms.log"))
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
@@ -194,5 +202,6 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     API_RATELIMIT_ENABLED = False  # the rate-limit tests turn it on for themselves
     SERVER_NAME = None
+    NOTIFY_DELIVERY = "sync"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick
 

@@ -3,16 +3,16 @@ built here when the worker is a plain `rq worker` rather than `flask notify work
 from flask import has_app_context
 
 from app import create_app
-from app.notify.outbox import deliver as deliver_message
+from app.notify.tasks import deliver_job
 from app.privacy import export, services
 
 
 def deliver(message_id: int) -> bool:
     """Claim an outbox row, send it, mark it sent."""
     if has_app_context():
-        return deliver_message(message_id)
+        return deliver_job(message_id)
     with create_app().app_context():
-        return deliver_message(message_id)
+        return deliver_job(message_id)
 
 
 def build_export(export_id: int) -> bool:

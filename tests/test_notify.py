@@ -14,7 +14,7 @@ from app.common.roles import Role
 from app.common.time import utcnow
 from app.notify import outbox, tasks
 from app.notify.models import MessageStatus, Notification, OutboxMessage
-from app.submissions import workflow
+from app.submissions import codes, workflow
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/1"
@@ -75,7 +75,7 @@ def test_public_step_sends_email_sms_and_inbox(app, db, smtp, sms, staff):
     assert db.session.scalar(select(OutboxMessage.id)) is not None  # written with the step
     assert outbox.deliver_pending() == 2
     mail = smtp.messages[0]
-    assert mail["To"] == "dan@example.vn" and submission.code in mail["Subject"]
+    assert mail["To"] == "dan@example.vn" and codes.display(submission.code) in mail["Subject"]
     assert "Đã chuyển xử lý" in mail["Subject"]
     assert mail.get_body(("plain",)).get_content().count("Bộ Khoa học và Công nghệ") == 1
     assert mail.get_body(("html",)) is not None
@@ -83,7 +83,7 @@ def test_public_step_sends_email_sms_and_inbox(app, db, smtp, sms, staff):
     assert text["to"] == "0987654321" and len(text["text"]) <= 160
     assert submission.code in text["text"] and text["text"].isascii()
     inbox = db.session.scalars(select(Notification).where(Notification.user_id == citizen.id)).all()
-    assert len(inbox) == 1 and submission.code in inbox[0].body
+    assert len(inbox) == 1 and codes.display(submission.code) in inbox[0].body
 
 
 def test_internal_steps_tell_nobody(app, db, staff):
@@ -122,7 +122,7 @@ def test_smtp_down_delays_and_retries_with_back_off(app, db, staff, monkeypatch)
     assert outbox.deliver_pending() == 0
     message = db.session.scalar(select(OutboxMessage))
     assert message.status == MessageStatus.PENDING and message.attempts == 1
-    assert message.next_attempt_at > utcnow() + timedelta(seconds=90)
+    assert message.next_attempt_at > utcnow() + timedelta(seconds=50)
     assert outbox.deliver_pending() == 0 and message.attempts == 1  # not due yet
 
 
@@ -227,7 +227,8 @@ def test_forum_reply_and_submission_step_share_one_inbox_in_each_recipients_lang
     assert len(bodies[english.id]) == 2
     assert bodies[vietnamese.id] == ["Bài mới trong “Sóng 4G ở vùng cao”"]
     assert bodies[english.id][0] == "New post in “Sóng 4G ở vùng cao”"
-    assert bodies[english.id][1].startswith(f"Submission {submission.code}: ") and "Status: " in bodies[english.id][1]
+    step_line = bodies[english.id][1]
+    assert step_line.startswith(f"Submission {codes.display(submission.code)}: ") and "Status: " in step_line
 
     login_as(english)
     html = client.get("/tai-khoan/thong-bao").get_data(as_text=True)

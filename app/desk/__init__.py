@@ -9,5 +9,5 @@ bp = Blueprint("desk", __name__)
 
 @bp.cli.command("reminders")
 def reminders_command():
-    """Send the overdue reminders due today (run it daily from cron)."""
+    """Send the overdue reminders due today now (the worker runs this daily, see app/schedule.py)."""
     click.echo(f"{send_overdue_reminders()} reminders sent")

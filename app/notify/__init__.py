@@ -9,13 +9,14 @@ bp = Blueprint("notify", __name__, url_prefix="/tai-khoan")
 
 
 @bp.cli.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Run the due periodic jobs once, empty the queue, and stop.")
 def worker_command(burst: bool):
-    """Run the RQ worker that delivers e-mail and SMS (needs REDIS_URL)."""
+    """The background worker: the periodic jobs (app/schedule.py) and, with REDIS_URL, the RQ
+    worker that delivers e-mail and SMS."""
     run_worker(burst=burst)
 
 
 @bp.cli.command("sweep")
 def sweep_command():
-    """Hand every message still due to the broker, or send it here with no broker (cron)."""
+    """Hand every message still due to the broker, or send it here with no broker (the worker does this every 30 s)."""
     click.echo(f"{dispatch_pending()} messages dispatched")

@@ -23,12 +23,29 @@ class MessageStatus:
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
+    # Given up: only by an administrator, or when the channel proved the address cannot be
+    # reached (see Failure). A channel that is down keeps its messages pending.
     FAILED = "failed"
+
+
+class Failure:
+    """Why a message was given up (OutboxMessage.failure)."""
+
+    # The mail server refused the recipient for good (an SMTP 5xx on RCPT TO).
+    BOUNCED = "bounced"
+    # The SMS gateway said the number does not exist.
+    INVALID_NUMBER = "invalid"
+    # An administrator decided (given_up_by_id says who).
+    ADMIN = "admin"
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_at"),
+                      # Each recipient's messages go out in order: the due query looks for an
+                      # earlier one still waiting for the same recipient.
+                      Index("ix_outbox_message_channel_recipient", "channel", "recipient", "status"),
+                      Index("ix_outbox_message_user_status", "user_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
@@ -45,6 +62,21 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(8))
+    given_up_at: Mapped[datetime | None]
+    given_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class PeriodicRun(db.Model):
+    """When each periodic job (app/schedule.py) last ran, so the worker that restarts neither
+    runs a daily job twice nor forgets one."""
+
+    __tablename__ = "periodic_run"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class Notification(db.Model):

@@ -10,6 +10,7 @@ from app.common.paging import Page
 from app.common.text import sms_text
 from app.common.time import utcnow
 from app.extensions import db
+from app.notify import background
 from app.notify.models import Channel, Notification, OutboxMessage, SmsOptOut
 from app.notify.tasks import dispatch_pending
 
@@ -92,7 +93,7 @@ def mark_inbox_read(user) -> None:
 
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for a message, built the same way inside or outside a request."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     scheme, _sep, host = base.partition("://")
     return current_app.url_map.bind(host, url_scheme=scheme).build(endpoint, values, force_external=True)
 
@@ -112,8 +113,10 @@ def deliver_soon() -> None:
 
 
 def _deliver_after_response() -> None:
-    """Once the response is out (and the step committed), hand the messages to the broker,
-    or with none configured send them in this process."""
+    """Once the response is out (and the step committed), wake this process's delivery
+    thread, which hands the messages to the broker or, with none configured, sends them: no
+    request waits for a mail server. NOTIFY_DELIVERY = "sync" (the tests) sends them in the
+    request's own thread once the response is closed, so a test sees them sent."""
     app = current_app._get_current_object()
     if g.get("delivery_scheduled"):
         return
@@ -121,8 +124,11 @@ def _deliver_after_response() -> None:
 
     @after_this_request
     def schedule(response):
-        def run():
-            with app.app_context():
-                dispatch_pending()
-        response.call_on_close(run)
+        if app.config.get("NOTIFY_DELIVERY") == "sync":
+            def run():
+                with app.app_context():
+                    dispatch_pending()
+            response.call_on_close(run)
+        else:
+            response.call_on_close(lambda: background.wake(app))
         return response

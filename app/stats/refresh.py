@@ -1,6 +1,6 @@
 """Rebuild the statistics' cubes from the submissions and their event table, in one pass that
 streams the rows (memory holds the cells, never the submissions), then replace the old
-cubes in one transaction. `flask stats refresh` runs it on a schedule (cron, every 15
+cubes in one transaction. `flask stats refresh` runs it on a schedule (the worker, every 15
 minutes; a million submissions take well under a minute), so a page costs the same at 10k
 and at 1M submissions.
 

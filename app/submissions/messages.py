@@ -75,12 +75,13 @@ def _tell_one(target, submission, event) -> None:
     context = dict(submission=submission, target=target, event=event, status=status, step=step,
                    must_answer=submission.status == Status.AWAITING_INFO, public_url=public_url,
                    private_url=private_url(target))
+    code = codes.display(target.code)
     if target.user is not None:
-        line = _("Submission %(code)s: %(step)s. Status: %(status)s.", code=target.code, step=step, status=status)
-        notify.notify_users([target.user], line, submission_id=target.id)
+        line = _("Submission %(code)s: %(step)s. Status: %(status)s.", code=code, step=step, status=status)
+        notify.notify_users([target.user], line, link=submitter_link(target), submission_id=target.id)
     if target.contact_email:
         notify.enqueue(Channel.EMAIL, target.contact_email, render_template("submissions/step.txt", **context),
-                       subject=_("Your submission %(code)s: %(status)s", code=target.code, status=status),
+                       subject=_("Your submission %(code)s: %(status)s", code=code, status=status),
                        html=render_template("submissions/step.html", **context), user_id=target.user_id,
                        submission_id=target.id)
     if target.contact_phone:
@@ -91,6 +92,17 @@ def _tell_one(target, submission, event) -> None:
 def sms_line(code: str, status: str, url: str) -> str:
     """The code first, so a cut at 160 characters never loses it."""
     return _("Gop Y: submission %(code)s is now: %(status)s. %(url)s", code=code, status=status, url=url)
+
+
+def submitter_link(submission) -> str:
+    """An inbox line about a submission, for the account holder who sent it: their private page
+    (through the account, so no private token is stored in the inbox)."""
+    return notify.local_url("tracking.mine", code=submission.code)
+
+
+def desk_link(submission) -> str:
+    """An inbox line about a submission, for agency staff: the desk's case page."""
+    return notify.local_url("desk.show", submission_id=submission.id)
 
 
 def private_url(target) -> str:

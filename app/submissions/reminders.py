@@ -13,7 +13,7 @@ EVERY_WORKING_DAYS = 7
 
 
 def send_overdue_reminders(today: date | None = None) -> int:
-    """Run daily (cron or `flask desk reminders`); returns how many reminders were sent."""
+    """Run daily (by the worker, app/schedule.py, or `flask desk reminders`); returns how many reminders were sent."""
     today = today or deadlines.today()
     overdue = db.session.scalars(select(Submission).where(
         Submission.status.in_(Status.OPEN), Submission.due_date < today, Submission.merged_into_id.is_(None))).all()

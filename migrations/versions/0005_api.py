@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_api'
-down_revision = "0004_attachment_blob"
+down_revision = '0004_attachment_blob'
 branch_labels = None
 depends_on = None
 

@@ -231,7 +231,7 @@ GETS = [
     ("/quan-tri/doi-thoai",                      303, 403, 403, 403, 200),
 ]
 POSTS = [
-    ("/dien-dan/thao-luan/{thread}/tra-loi",         {"body": "Trả lời theo vai trò"},                           303, 303, 403, 303, 303),
+    ("/dien-dan/thao-luan/{thread}/tra-loi",         {"body": "Trả lời theo vai trò"},                           303, 303, 422, 303, 303),
     ("/dien-dan/bai/{post}/binh-chon",               {},                                                         303, 303, 403, 303, 303),
     ("/kiem-duyet/bao-cao/bai/{post}",               {"reason": "spam"},                                         303, 303, 403, 303, 303),
     ("/dien-dan/thao-luan/{thread}/theo-doi",        {},                                                         303, 303, 303, 303, 303),

@@ -19,7 +19,7 @@ from app.common.permissions import (
     can_delete,
     can_edit,
     can_mark_answer,
-    can_post_in_board,
+    can_write_in,
     is_admin,
     is_moderator,
     is_panelist,
@@ -267,11 +267,14 @@ def is_locked_for(user, thread: Thread) -> bool:
 
 def reply_offer(viewer, thread: Thread) -> str | None:
     """What the thread page offers under the posts: the reply form ("open"), a sign-in link
-    ("sign_in"), the locked notice ("locked"), or nothing (a thread not yet public)."""
+    ("sign_in"), the locked notice ("locked"), the board's policy ("officials"), or nothing (a
+    thread not yet public)."""
     if not signed_in(viewer):
         return "sign_in"
     if is_locked_for(viewer, thread):
         return "locked"
+    if not can_write_in(viewer, thread.board, thread, is_expert(viewer)):
+        return "officials"
     return "open" if thread.status == Visibility.PUBLISHED else None
 
 
@@ -340,12 +343,17 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _ensure_can_write(user, board: Board) -> None:
+def _ensure_can_write(user, board: Board, thread: Thread | None = None) -> None:
+    """Refuse a post the author may not make, naming the body so the form comes back with the
+    text and the reason (a 422), never a bare 403 page that loses what was typed."""
     if not signed_in(user):
         raise PermissionDenied()
-    policy.ensure_not_suspended(user)
-    if not can_post_in_board(user, board, is_expert(user)):
-        raise PermissionDenied(_("Only officials and experts post in this board."))
+    try:
+        policy.ensure_not_suspended(user)
+    except PermissionDenied as refused:
+        raise ValidationError("body", refused.message) from refused
+    if not can_write_in(user, board, thread, is_expert(user)):
+        raise ValidationError("body", _("Only officials and experts post in this board."))
 
 
 def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts:
@@ -409,11 +417,11 @@ def create_thread(user, board: Board, title: str, body: str, submission_code: st
 
 def reply(user, thread: Thread, body: str, quote_of_id: int | None = None) -> Post:
     """Add a post to a thread (in a dialogue: a question from the public)."""
-    _ensure_can_write(user, thread.board)
+    _ensure_can_write(user, thread.board, thread)
     if is_locked_for(user, thread):
-        raise PermissionDenied(_("This thread is locked."))
+        raise ValidationError("body", _("This thread is locked."))
     if thread.status != Visibility.PUBLISHED:
-        raise PermissionDenied(_("This thread is not open for replies."))
+        raise ValidationError("body", _("This thread is not open for replies."))
     if thread.dialogue_closed:
         raise ValidationError("body", _("This dialogue has closed: no more questions can be asked."))
     body = _clean_body(body)

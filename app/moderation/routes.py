@@ -69,8 +69,10 @@ def flag(kind: str, target_id: int):
 def queue():
     """The review queue: held posts, flagged items with reasons and counts, appeals."""
     mark_personal()
+    appeals = services.open_appeals()
     return render("moderation/queue.html", held=services.held_posts(), flagged=services.flagged_items(),
-                  appeals=services.open_appeals(), form=decision_form(), button_form=ButtonForm())
+                  appeals=appeals, decidable=services.appeals_for(current_user, appeals),
+                  form=decision_form(), button_form=ButtonForm())
 
 
 @bp.post("/kiem-duyet/quyet-dinh/<kind>/<id:target_id>")

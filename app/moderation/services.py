@@ -13,7 +13,7 @@ from app.common import paging
 from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.paging import Page
 from app.common.params import valid_id
-from app.common.permissions import can_edit, is_admin, is_moderator
+from app.common.permissions import can_decide_appeal, can_edit, is_admin, is_moderator
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum
@@ -138,6 +138,11 @@ def flagged_items(limit: int = 20) -> list[dict]:
 
 def open_appeals() -> list[Appeal]:
     return list(db.session.scalars(select(Appeal).where(Appeal.outcome.is_(None)).order_by(Appeal.id).limit(20)))
+
+
+def appeals_for(moderator, appeals: list[Appeal]) -> set[int]:
+    """The ids of the appeals this moderator may decide (not those of their own decisions)."""
+    return {item.id for item in appeals if can_decide_appeal(moderator, item.decision)}
 
 
 # Decisions
@@ -290,6 +295,8 @@ def decide_appeal(moderator, appeal_id: int, overturn: bool) -> Appeal:
     if item is None or item.outcome:
         raise Conflict(_("This appeal has already been decided."))
     entry = item.decision
+    if not can_decide_appeal(moderator, entry):
+        raise Conflict(_("You made this decision: another moderator or an administrator reviews the appeal."))
     if overturn:
         _undo(entry)
     item.outcome = "overturned" if overturn else "upheld"

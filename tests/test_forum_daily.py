@@ -1,0 +1,96 @@
+"""The forum and moderation in daily use (issue 14): dialogues in officials' boards, appeals
+reviewed by someone else, wording, Vietnam time, the word list, the moderation form, a person's
+page, trust levels and search."""
+from datetime import timedelta
+
+from app.common.roles import Role
+from app.common.time import utcnow
+from app.extensions import db
+from app.forum import services as forum
+from app.forum.models import Post
+from app.moderation import services as moderation
+from tests.forum_support import established, make_board, make_thread, post_form, reload, suspended
+
+
+def _officials_dialogue():
+    board = make_board("thong-bao", "Thông báo từ cơ quan", policy="officials")
+    admin = established(Role.ADMIN)
+    official = established(Role.OFFICER, agency_code="BKHCN")
+    thread = forum.create_dialogue(admin, board.id, "Mở dữ liệu giao thông", "Mời đặt câu hỏi.",
+                                   utcnow() - timedelta(hours=1), utcnow() + timedelta(days=7), [official.email])
+    return thread
+
+
+# 1. A dialogue takes the public's questions whatever its board's policy.
+
+def test_citizen_asks_in_a_dialogue_of_an_officials_only_board(client, login_as):
+    thread = _officials_dialogue()
+    login_as(established())
+    url = f"/dien-dan/thao-luan/{thread.id}"
+    assert 'action="' + url + '/tra-loi"' in client.get(url).get_data(as_text=True)
+    response = post_form(client, url + "/tra-loi", {"body": "Khi nào có dữ liệu giờ xe buýt?"}, page=url)
+    assert response.status_code == 303
+    assert db.session.query(Post).filter_by(thread_id=thread.id, is_opening=False).count() == 1
+
+
+def test_officials_board_still_refuses_a_citizen_reply_with_the_text_kept(client, login_as):
+    board = make_board("thong-bao", "Thông báo", policy="officials")
+    thread = make_thread(board=board)
+    login_as(established())
+    url = f"/dien-dan/thao-luan/{thread.id}"
+    assert "Chỉ cán bộ và chuyên gia" in client.get(url).get_data(as_text=True)
+    response = post_form(client, url + "/tra-loi", {"body": "Tôi muốn trả lời ở đây"}, page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Tôi muốn trả lời ở đây" in html and "Chỉ cán bộ và chuyên gia" in html
+
+
+def test_a_refused_question_comes_back_with_its_text_and_the_reason(client, login_as):
+    thread = _officials_dialogue()
+    login_as(suspended())
+    url = f"/dien-dan/thao-luan/{thread.id}"
+    response = post_form(client, url + "/tra-loi", {"body": "Câu hỏi của người bị tạm khóa"}, page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Câu hỏi của người bị tạm khóa" in html and "bị tạm khoá đến" in html
+
+
+def test_dialogue_form_warns_about_officials_only_boards(client, login_as):
+    board = make_board("thong-bao", "Thông báo từ cơ quan", policy="officials")
+    official = established(Role.OFFICER, agency_code="BKHCN")
+    login_as(established(Role.ADMIN))
+    page = "/quan-tri/doi-thoai"
+    html = client.get(page).get_data(as_text=True)
+    assert "Thông báo từ cơ quan (chỉ cán bộ)" in html and 'id="board-warning"' in html
+    response = post_form(client, page, {
+        "board_id": str(board.id), "title": "Đối thoại về dữ liệu", "body": "Giới thiệu phiên",
+        "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:00", "panel": official.email}, page=page)
+    assert response.status_code == 303
+    assert "chỉ dành cho cán bộ" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+# 2. An appeal is reviewed by someone other than the moderator who acted.
+
+def _appealed():
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài bị ẩn nhầm")
+    moderator = established(Role.MODERATOR)
+    entry = moderation.decide(moderator, "hide", "post", post.id, "spam")
+    return moderation.appeal(author, entry.id, "Đây không phải tin rác đâu ạ."), moderator, post
+
+
+def test_the_moderator_who_acted_cannot_decide_the_appeal(client, login_as):
+    appeal, moderator, post = _appealed()
+    login_as(moderator)
+    html = client.get("/kiem-duyet").get_data(as_text=True)
+    assert f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh" not in html
+    post_form(client, f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh", {"outcome": "overturn"}, page="/kiem-duyet")
+    assert reload(appeal).outcome is None and reload(post).status == "hidden"
+
+
+def test_an_administrator_decides_when_there_is_one_moderator(client, login_as):
+    appeal, _moderator, post = _appealed()
+    login_as(established(Role.ADMIN))
+    assert post_form(client, f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh", {"outcome": "overturn"},
+                     page="/kiem-duyet").status_code == 303
+    assert reload(appeal).outcome == "overturned" and reload(post).status == "published"

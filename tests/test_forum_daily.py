@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import Post
 from app.moderation import services as moderation
-from tests.forum_support import established, make_board, make_thread, post_form, reload, suspended
+from tests.forum_support import established, make_board, make_thread, newcomer, post_form, reload, suspended
 
 
 def _officials_dialogue():
@@ -94,3 +94,30 @@ def test_an_administrator_decides_when_there_is_one_moderator(client, login_as):
     assert post_form(client, f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh", {"outcome": "overturn"},
                      page="/kiem-duyet").status_code == 303
     assert reload(appeal).outcome == "overturned" and reload(post).status == "published"
+
+
+# 3. Wording a native reader would write.
+
+def test_accepted_answer_tag_and_held_message_read_naturally(client, login_as):
+    thread = make_thread()
+    answer = forum.reply(established(), thread, "Đây là lời giải đáp cho câu hỏi")
+    forum.mark_answer(thread.author, thread, answer)
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
+    assert "Lời giải đáp" in html and "Nội dung trả lời" not in html
+    login_as(newcomer())
+    url = f"/dien-dan/thao-luan/{thread.id}"
+    response = post_form(client, url + "/tra-loi", {"body": "Bài đầu tiên của tôi ở đây"}, page=url,
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "đang chờ kiểm duyệt" in html and "kiểm duyệt duyệt" not in html
+
+
+def test_seeded_dialogue_is_not_labelled_twice(client):
+    from app.seeds import demo  # the demo's own dialogue, without seeding the whole demo (slow)
+    board = make_board("thong-bao", "Thông báo từ cơ quan", policy="officials")
+    users = {email: established(email=email) for email in (
+        "admin@gopy.local", "lanhdao@gopy.local", "congdan@gopy.local", "doanhnghiep@gopy.local")}
+    demo._forum_dialogue(board, users)
+    db.session.commit()
+    html = client.get("/dien-dan/thong-bao").get_data(as_text=True)
+    assert "Mở dữ liệu giao thông công cộng" in html and "Đối thoại: " not in html

@@ -1,13 +1,13 @@
 """The forum and moderation in daily use (issue 14): dialogues in officials' boards, appeals
 reviewed by someone else, wording, Vietnam time, the word list, the moderation form, a person's
 page, trust levels and search."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum
-from app.forum.models import Post
+from app.forum.models import Post, Thread
 from app.moderation import services as moderation
 from tests.forum_support import established, make_board, make_thread, newcomer, post_form, reload, suspended
 
@@ -121,3 +121,32 @@ def test_seeded_dialogue_is_not_labelled_twice(client):
     db.session.commit()
     html = client.get("/dien-dan/thong-bao").get_data(as_text=True)
     assert "Mở dữ liệu giao thông công cộng" in html and "Đối thoại: " not in html
+
+
+# 4. Dialogue times are typed and shown in Vietnam time, stored in UTC.
+
+def test_dialogue_times_are_vietnam_time(client, login_as):
+    board = make_board()
+    official = established(Role.OFFICER, agency_code="BKHCN")
+    login_as(established(Role.ADMIN))
+    page = "/quan-tri/doi-thoai"
+    assert "giờ Việt Nam" in client.get(page).get_data(as_text=True)
+    response = post_form(client, page, {
+        "board_id": str(board.id), "title": "Đối thoại buổi sáng", "body": "Giới thiệu phiên",
+        "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:30", "panel": official.email}, page=page)
+    thread = db.session.query(Thread).filter_by(title="Đối thoại buổi sáng").one()
+    assert (thread.dialogue_starts_at, thread.dialogue_ends_at) == (datetime(2026, 12, 1, 2, 0),
+                                                                    datetime(2026, 12, 1, 4, 30))
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "09:00" in html and "11:30" in html
+
+
+def test_a_refused_dialogue_keeps_the_times_as_typed(client, login_as):
+    board = make_board()
+    login_as(established(Role.ADMIN))
+    page = "/quan-tri/doi-thoai"
+    response = post_form(client, page, {
+        "board_id": str(board.id), "title": "Đối thoại buổi sáng", "body": "Giới thiệu phiên",
+        "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:30", "panel": "khong-co@example.vn"}, page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="2026-12-01T09:00"' in html and 'value="2026-12-01T11:30"' in html

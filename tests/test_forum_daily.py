@@ -9,6 +9,7 @@ from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import Post, Thread
 from app.moderation import services as moderation
+from app.moderation.models import FilterWord, WordChange
 from tests.forum_support import established, make_board, make_thread, newcomer, post_form, reload, suspended
 
 
@@ -150,3 +151,20 @@ def test_a_refused_dialogue_keeps_the_times_as_typed(client, login_as):
         "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:30", "panel": "khong-co@example.vn"}, page=page)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'value="2026-12-01T09:00"' in html and 'value="2026-12-01T11:30"' in html
+
+
+# 5. Moderators keep the word list, and every change is logged.
+
+def test_moderator_keeps_the_word_list_and_the_change_is_logged(client, login_as):
+    moderator = established(Role.MODERATOR, full_name="Lê Kiểm Duyệt")
+    login_as(moderator)
+    page = "/kiem-duyet/tu-cam"
+    assert client.get(page).status_code == 200
+    assert post_form(client, page, {"word": "Lừa Đảo"}, page=page).status_code == 303
+    word = db.session.query(FilterWord).one()
+    assert post_form(client, f"{page}/{word.id}/xoa", page=page).status_code == 303
+    changes = db.session.query(WordChange).order_by(WordChange.id).all()
+    assert [(c.word, c.change, c.moderator_id) for c in changes] == [("lừa đảo", "add", moderator.id),
+                                                                   ("lừa đảo", "remove", moderator.id)]
+    html = client.get(page).get_data(as_text=True)
+    assert "Lê Kiểm Duyệt" in html and "đã thêm “lừa đảo”" in html and "đã gỡ “lừa đảo”" in html

@@ -146,20 +146,22 @@ def decide_appeal(appeal_id: int):
 
 
 @bp.route("/kiem-duyet/tu-cam", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*Role.MODERATORS)
 @keeps_input_on_expired_token
 def words():
-    """Administrators edit the word filter's list."""
+    """Moderators keep the word filter's list; every change shows below it (who, when, what)."""
     form = WordForm()
     if form.is_submitted():
         done, _word = run_form(form, lambda: services.add_word(current_user, form.word.data), "word")
         if done:
             return see_other("moderation.words")
-    return form_page("moderation/words.html", form=form, items=services.words(), button_form=ButtonForm())
+    mark_personal()  # the change log names moderators
+    return form_page("moderation/words.html", form=form, items=services.words(), changes=services.word_changes(),
+                     button_form=ButtonForm())
 
 
 @bp.post("/kiem-duyet/tu-cam/<id:word_id>/xoa")
-@role_required(Role.ADMIN)
+@role_required(*Role.MODERATORS)
 def remove_word(word_id: int):
     """Take a word off the filter list."""
     run_form(ButtonForm(), lambda: services.remove_word(current_user, word_id))

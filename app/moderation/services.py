@@ -13,14 +13,14 @@ from app.common import paging
 from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.paging import Page
 from app.common.params import valid_id
-from app.common.permissions import can_decide_appeal, can_edit, is_admin, is_moderator
+from app.common.permissions import can_decide_appeal, can_edit, is_moderator
 from app.common.time import utcnow
 from app.extensions import db
 from app.forum import services as forum
 from app.forum.markup import clean_line
 from app.forum.models import Post, Thread, Visibility
 from app.moderation import policy, wordfilter
-from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension
+from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension, WordChange
 from app.notify import services as notify
 
 DECISIONS = {
@@ -314,15 +314,22 @@ def _undo(entry: Decision) -> None:
             suspension.ends_at = utcnow()
 
 
-# The word list: plain values and the acting administrator in, the entry out.
+# The word list: moderators keep it (it is their tool), and every change is logged.
+
+WORD_LOG_SIZE = 20
 
 
 def words() -> list[FilterWord]:
     return list(db.session.scalars(select(FilterWord).order_by(FilterWord.word)))
 
 
-def add_word(admin, word: str) -> FilterWord:
-    if not is_admin(admin):
+def word_changes(limit: int = WORD_LOG_SIZE) -> list[WordChange]:
+    """The latest changes to the list: who added or removed which word, and when."""
+    return list(db.session.scalars(select(WordChange).order_by(WordChange.id.desc()).limit(limit)))
+
+
+def add_word(moderator, word: str) -> FilterWord:
+    if not is_moderator(moderator):
         raise PermissionDenied()
     word = clean_line(word).lower()
     if not 2 <= len(word) <= 64:
@@ -331,15 +338,17 @@ def add_word(admin, word: str) -> FilterWord:
         raise Conflict(_("This word is already on the list."))
     item = FilterWord(word=word)
     db.session.add(item)
+    db.session.add(WordChange(word=word, change="add", moderator_id=moderator.id))
     db.session.commit()
     return item
 
 
-def remove_word(admin, word_id: int) -> None:
-    if not is_admin(admin):
+def remove_word(moderator, word_id: int) -> None:
+    if not is_moderator(moderator):
         raise PermissionDenied()
     item = db.session.get(FilterWord, word_id) if valid_id(word_id) else None
     if item:
+        db.session.add(WordChange(word=item.word, change="remove", moderator_id=moderator.id))
         db.session.delete(item)
         db.session.commit()
 

@@ -168,3 +168,38 @@ def test_moderator_keeps_the_word_list_and_the_change_is_logged(client, login_as
                                                                    ("lừa đảo", "remove", moderator.id)]
     html = client.get(page).get_data(as_text=True)
     assert "Lê Kiểm Duyệt" in html and "đã thêm “lừa đảo”" in html and "đã gỡ “lừa đảo”" in html
+
+
+# 9. Forum search: trigram indexes on PostgreSQL, and pages that count nothing.
+
+def test_forum_search_text_has_trigram_indexes():
+    from sqlalchemy import inspect
+
+    from app.forum.models import Post, Thread
+    for table in (Post.__table__, Thread.__table__):
+        index = next(index for index in table.indexes if index.name == f"ix_{table.name}_search_trgm")
+        assert index.dialect_options["postgresql"]["using"] == "gin"
+        assert index.dialect_options["postgresql"]["ops"] == {"search_text": "gin_trgm_ops"}
+    if db.engine.dialect.name == "postgresql":
+        names = {index["name"] for index in inspect(db.engine).get_indexes("forum_post")}
+        assert "ix_forum_post_search_trgm" in names
+
+
+def test_forum_search_pages_without_counting(client):
+    from sqlalchemy import event
+    author = established(Role.MODERATOR)
+    board = make_board()
+    for number in range(forum.THREADS_PER_PAGE + 1):
+        make_thread(author, board, title=f"Chủ đề số {number + 1:02d}", body=f"Bàn về băng thông rộng lần {number}")
+    statements = []
+    listener = lambda _conn, _cursor, sql, *args: statements.append(sql.lower())  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        html = client.get("/dien-dan/tim-kiem?q=bang+thong").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert html.count("/dien-dan/thao-luan/") == forum.THREADS_PER_PAGE and "page=2" in html
+    searching = [sql for sql in statements if "search_text" in sql]
+    assert searching and not any("count(" in sql for sql in searching)
+    assert all(f"limit {forum.THREADS_PER_PAGE + 1}" in sql or "limit %(param" in sql or "limit ?" in sql
+               for sql in searching)

@@ -636,16 +636,23 @@ def revise(post: Post, body: str, note: str) -> Post:
 
 
 def search(query: str, page: int) -> Page:
-    """Threads whose title or posts contain the words, ignoring diacritics."""
+    """Threads whose title or posts contain the words, ignoring diacritics, newest activity first.
+
+    Both LIKEs are served by trigram indexes on PostgreSQL (migration 0014), and the page is
+    fetched with one row more to know whether a next one exists: nothing counts the matches."""
     key = search_key(clean_line(query))[:100]
     if len(key) < 2:
         return Page(items=[], page=paging.page_number(page), has_next=False, per_page=THREADS_PER_PAGE)
+    return paging.fetch(search_query(key), page, THREADS_PER_PAGE)
+
+
+def search_query(key: str):
+    """Published threads whose title, or one of whose published posts, contains `key` (a search key)."""
     in_posts = select(Post.thread_id).where(Post.search_text.contains(key, autoescape=True),
                                             Post.status == Visibility.PUBLISHED)
     condition = and_(Thread.status == Visibility.PUBLISHED,
                      or_(Thread.search_text.contains(key, autoescape=True), Thread.id.in_(in_posts)))
-    query = select(Thread).where(condition).order_by(Thread.last_post_at.desc(), Thread.id.desc())
-    return paging.fetch(query, page, THREADS_PER_PAGE)
+    return select(Thread).where(condition).order_by(Thread.last_post_at.desc(), Thread.id.desc())
 
 
 # Administration: plain values and the acting administrator in, the new entity out.

@@ -1,5 +1,6 @@
 """forum daily use (issue 14): post revisions, the word list's change log, canned replies,
-hand-set trust levels, silences beside suspensions, trigram indexes for forum search
+hand-set trust levels, silences beside suspensions, trigram indexes for forum search and
+threads by last activity
 
 Revision ID: 0014_forum_daily
 Revises: 0006_oversight
@@ -71,6 +72,9 @@ def upgrade():
         sa.UniqueConstraint("user_id", name=op.f("uq_moderation_trust_user_id")),
     )
 
+    with op.batch_alter_table("forum_thread", schema=None) as batch_op:
+        batch_op.create_index("ix_forum_thread_last_post", ["last_post_at", "id"], unique=False)
+
     with op.batch_alter_table("moderation_suspension", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kind", sa.String(length=8), server_default="suspend", nullable=False))
 
@@ -89,6 +93,8 @@ def downgrade():
         op.execute("DROP INDEX IF EXISTS ix_forum_post_search_trgm")
     with op.batch_alter_table("moderation_suspension", schema=None) as batch_op:
         batch_op.drop_column("kind")
+    with op.batch_alter_table("forum_thread", schema=None) as batch_op:
+        batch_op.drop_index("ix_forum_thread_last_post")
     op.drop_table("moderation_trust")
     op.drop_table("moderation_canned_reply")
     with op.batch_alter_table("moderation_word_change", schema=None) as batch_op:

@@ -349,11 +349,26 @@ def _ensure_can_write(user, board: Board, thread: Thread | None = None) -> None:
     if not signed_in(user):
         raise PermissionDenied()
     try:
-        policy.ensure_not_suspended(user)
+        policy.ensure_can_post(user)
     except PermissionDenied as refused:
         raise ValidationError("body", refused.message) from refused
     if not can_write_in(user, board, thread, is_expert(user)):
         raise ValidationError("body", _("Only officials and experts post in this board."))
+
+
+def trust_facts(user) -> policy.TrustFacts:
+    """What the person's trust level is earned from: time, threads read, posts published, and
+    their moderation record."""
+    override, last_against = policy.moderation_record(user.id)
+    read = db.session.scalar(select(func.count()).select_from(ThreadRead).where(ThreadRead.user_id == user.id))
+    published = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.author_id == user.id, Post.status == Visibility.PUBLISHED))
+    return policy.TrustFacts(joined_at=user.created_at, threads_read=read, published_posts=published,
+                             last_decision_against=last_against, override=override)
+
+
+def trust_of(user) -> int:
+    return policy.trust_level(trust_facts(user))
 
 
 def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts:
@@ -372,6 +387,7 @@ def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts
         published_posts=db.session.scalar(mine.where(Post.status == Visibility.PUBLISHED)),
         slow_mode_minutes=slow,
         last_post_in_thread=db.session.scalar(last) if slow else None,
+        trust=trust_of(user),
     )
 
 
@@ -443,7 +459,7 @@ def answer_question(user, question: Post, body: str) -> Post:
         raise ValidationError("body", _("Only a question of a dialogue can be answered."))
     if not is_panelist(user, panelist_ids(thread)):
         raise PermissionDenied(_("Only the panel answers questions."))
-    policy.ensure_not_suspended(user)
+    policy.ensure_can_post(user)
     body = _clean_body(body)
     post = Post(thread_id=thread.id, author_id=user.id, body_source=body, body_html=markup.render(body),
                 search_text=search_key(body), answer_to_id=question.id)
@@ -494,7 +510,7 @@ def edit_post(user, post: Post, body: str) -> Post:
     """The author edits their post within the time allowed (a moderator edits their own any time)."""
     if not (can_edit(user, post) and post.author_id == user.id):
         raise PermissionDenied(_("The time to edit this post has passed."))
-    policy.ensure_not_suspended(user)
+    policy.ensure_can_post(user)
     _write_body(post, _clean_body(body))
     reason = policy.edit_hold_reason(user, post.body_source)
     if reason and post.status == Visibility.PUBLISHED:

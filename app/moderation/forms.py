@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.common.forms import BaseForm
 from app.forum import services as forum
 from app.forum.forms import as_id, body_field
-from app.moderation.policy import REASONS
+from app.moderation.policy import REASONS, TRUST_LEVELS
 from app.moderation.services import DECISIONS, THREAD_DECISIONS
 
 AT_MOST_300 = _l("At most 300 characters.")
@@ -57,3 +57,20 @@ class WordForm(BaseForm):
     word = StringField(_l("Word or phrase"), validators=[
         DataRequired(_l("Enter a word or phrase of 2 to 64 characters.")),
         Length(min=2, max=64, message=_l("Enter a word or phrase of 2 to 64 characters."))])
+
+
+class TrustForm(BaseForm):
+    level = SelectField(_l("Trust level"), choices=[("", _l("As earned"))] + [
+        (str(level), label) for level, label in TRUST_LEVELS.items()], validators=[Optional()])
+    note = StringField(_l("Why (kept in the log)"), validators=[Optional(), Length(max=200)])
+
+
+class RestrictForm(BaseForm):
+    kind = RadioField(_l("Restriction"), choices=[
+        ("silence", _l("Silence: can read, vote and flag, cannot post")),
+        ("suspend", _l("Suspend: can read only"))], validators=[InputRequired(_l("Choose a restriction."))])
+    days = IntegerField(_l("For how many days"), validators=[
+        InputRequired(_l("Enter a number of days from 1 to 365.")),
+        NumberRange(1, 365, _l("Enter a number of days from 1 to 365."))])
+    rule = _rule_field(_l("Rule"))
+    note = StringField(_l("Note to the person"), validators=[Optional(), Length(max=300, message=AT_MOST_300)])

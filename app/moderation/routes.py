@@ -9,12 +9,20 @@ from app.common.forms import ButtonForm
 from app.common.moved import moved
 from app.common.paging import requested_page
 from app.common.permissions import login_required, role_required
-from app.common.rendering import form_page, render, run_form, see_other
+from app.common.rendering import form_page, form_status, render, run_form, see_other
 from app.common.roles import Role
 from app.common.security import mark_personal
 from app.forum import services as forum
 from app.moderation import bp, services
-from app.moderation.forms import AppealForm, FlagForm, ModeratorEditForm, WordForm, decision_form
+from app.moderation.forms import (
+    AppealForm,
+    FlagForm,
+    ModeratorEditForm,
+    RestrictForm,
+    TrustForm,
+    WordForm,
+    decision_form,
+)
 
 # The kinds of item in a moderation address, and the target type each is logged as.
 TARGETS = {"bai": "post", "thao-luan": "thread"}
@@ -166,3 +174,51 @@ def remove_word(word_id: int):
     """Take a word off the filter list."""
     run_form(ButtonForm(), lambda: services.remove_word(current_user, word_id))
     return see_other("moderation.words")
+
+
+def _person_or_404(user_id: int):
+    return services.find_person(user_id) or abort(404)
+
+
+def _person_page(person, trust_form=None, restrict_form=None):
+    mark_personal()
+    trust_form = trust_form or TrustForm(formdata=None, prefix="trust")
+    restrict_form = restrict_form or RestrictForm(formdata=None, prefix="restrict")
+    return render("moderation/person.html", status=form_status(trust_form, restrict_form), person=person,
+                  record=services.person_record(person), trust_form=trust_form, restrict_form=restrict_form)
+
+
+@bp.get("/kiem-duyet/nguoi-dung/<id:user_id>")
+@role_required(*Role.MODERATORS)
+def person(user_id: int):
+    """One person as moderators see them: posts, flags received and raised, decisions and
+    restrictions, trust level; and the forms to silence, suspend or set the level."""
+    return _person_page(_person_or_404(user_id))
+
+
+@bp.post("/kiem-duyet/nguoi-dung/<id:user_id>/tin-cay")
+@role_required(*Role.MODERATORS)
+def set_trust(user_id: int):
+    """Set a person's trust level by hand, or give it back to what they earn; logged."""
+    item = _person_or_404(user_id)
+    form = TrustForm(prefix="trust")
+    done, _entry = run_form(form, lambda: services.set_trust(
+        current_user, item, int(form.level.data) if form.level.data else None, form.note.data or ""), "level")
+    if done:
+        flash(_("Trust level saved."))
+        return see_other("moderation.person", user_id=item.id)
+    return _person_page(item, trust_form=form)
+
+
+@bp.post("/kiem-duyet/nguoi-dung/<id:user_id>/han-che")
+@role_required(*Role.MODERATORS)
+def restrict(user_id: int):
+    """Silence or suspend a person for some days; they are told why and may appeal."""
+    item = _person_or_404(user_id)
+    form = RestrictForm(prefix="restrict")
+    done, _entry = run_form(form, lambda: services.restrict(
+        current_user, item, form.kind.data, form.days.data, form.rule.data or "", form.note.data or ""), "kind")
+    if done:
+        flash(_("Done: %(decision)s.", decision=services.decision_label(form.kind.data)))
+        return see_other("moderation.person", user_id=item.id)
+    return _person_page(item, restrict_form=form)

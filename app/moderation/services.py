@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -20,7 +20,7 @@ from app.forum import services as forum
 from app.forum.markup import clean_line
 from app.forum.models import Post, Thread, Visibility
 from app.moderation import policy, wordfilter
-from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension, WordChange
+from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension, TrustOverride, WordChange
 from app.notify import services as notify
 
 DECISIONS = {
@@ -37,6 +37,8 @@ DECISIONS = {
     "slow_mode": _l("Slow mode set"),
     "warn": _l("Author warned"),
     "suspend": _l("Author suspended"),
+    "silence": _l("Author silenced"),
+    "trust": _l("Trust level set"),
     "dismiss": _l("Flags dismissed"),
     "auto_hide": _l("Hidden after flags, until reviewed"),
     "appeal_upheld": _l("Appeal refused"),
@@ -47,7 +49,7 @@ TARGET_LABELS = {"post": _l("a post"), "thread": _l("a thread"), "user": _l("an 
 POST_DECISIONS = ("approve", "hide", "restore", "delete", "dismiss", "warn", "suspend")
 THREAD_DECISIONS = POST_DECISIONS + ("lock", "unlock", "pin", "unpin", "move", "slow_mode")
 # Decisions against an author, which the author is told of and may appeal.
-APPEALABLE = ("hide", "delete", "edit", "warn", "suspend", "auto_hide")
+APPEALABLE = ("hide", "delete", "edit", "warn", "suspend", "silence", "auto_hide")
 # Decisions that settle the item's open flags.
 SETTLES_FLAGS = ("approve", "hide", "restore", "delete", "dismiss")
 VISIBILITY = {"hide": Visibility.HIDDEN, "restore": Visibility.PUBLISHED, "delete": Visibility.DELETED}
@@ -57,6 +59,13 @@ LOG_PER_PAGE = 20
 
 def decision_label(kind: str) -> str:
     return str(DECISIONS.get(kind, kind))
+
+
+POST_STATUSES = {Visibility.HELD: _l("held"), Visibility.HIDDEN: _l("hidden"), Visibility.DELETED: _l("deleted")}
+
+
+def post_status_label(status: str) -> str:
+    return str(POST_STATUSES.get(status, status))
 
 
 def target_label(target_type: str) -> str:
@@ -100,11 +109,11 @@ def flag(user, target_type: str, target_id: int, reason: str, note: str = "") ->
 
 
 def _hide_when_flagged_enough(target_type: str, target) -> None:
-    established = db.session.scalar(
-        select(func.count(func.distinct(Flag.user_id))).join(User, User.id == Flag.user_id)
-        .where(Flag.target_type == target_type, Flag.target_id == target.id, Flag.resolved_at.is_(None),
-               User.created_at <= utcnow() - policy.ESTABLISHED_AFTER))
-    if established >= AUTO_HIDE_FLAGS and target.status == Visibility.PUBLISHED:
+    """Flags from people of trust level 1 and up count; enough of them hide the item."""
+    flaggers = db.session.scalars(select(User).join(Flag, Flag.user_id == User.id).where(
+        Flag.target_type == target_type, Flag.target_id == target.id, Flag.resolved_at.is_(None)).distinct()).all()
+    trusted = sum(1 for person in flaggers if forum.trust_of(person) >= policy.BASIC)
+    if trusted >= AUTO_HIDE_FLAGS and target.status == Visibility.PUBLISHED:
         forum.set_visibility(target, Visibility.HIDDEN)
         _log("auto_hide", target_type, target.id, "", "", None, target.author_id)
 
@@ -242,6 +251,12 @@ def _resolve_flags(target_type: str, target_id: int) -> None:
 
 def _tell_author(entry: Decision) -> None:
     """The author hears of the decision in their inbox, with the way to the reasons and the appeal."""
+    if entry.target_type == "user":
+        body = _l("A moderator restricted your account: %(decision)s. %(note)s",
+                  decision=decision_label(entry.kind), note=entry.note)
+        notify.notify_users([db.session.get(User, entry.subject_id)], body,
+                            link=notify.local_url("moderation.appeal", decision_id=entry.id))
+        return
     post = forum.find_post(entry.target_id) if entry.target_type == "post" else None
     title = forum.find_thread(post.thread_id if post else entry.target_id).title
     if entry.note:
@@ -309,9 +324,81 @@ def decide_appeal(moderator, appeal_id: int, overturn: bool) -> Appeal:
 def _undo(entry: Decision) -> None:
     if entry.kind in ("hide", "delete", "auto_hide"):
         forum.set_visibility(_target(entry.target_type, entry.target_id), Visibility.PUBLISHED)
-    elif entry.kind == "suspend":
+    elif entry.kind in ("suspend", "silence"):
         for suspension in db.session.scalars(select(Suspension).where(Suspension.decision_id == entry.id)):
             suspension.ends_at = utcnow()
+
+
+# A person, as moderators see them: their record, their trust level, silences and suspensions.
+
+RECORD_SIZE = 20
+
+
+def find_person(user_id: int) -> User | None:
+    return db.session.get(User, user_id) if valid_id(user_id) else None
+
+
+def person_record(user: User) -> dict:
+    """Everything a moderator weighs before deciding about a person, on one page: their latest
+    posts, flags on their posts and threads and flags they raised, decisions against them,
+    suspensions and silences, and their trust level with what it is earned from."""
+    posts = list(db.session.scalars(select(Post).where(Post.author_id == user.id).order_by(Post.id.desc())
+                                    .limit(RECORD_SIZE)))
+    on_posts = select(Post.id).where(Post.author_id == user.id)
+    on_threads = select(Thread.id).where(Thread.author_id == user.id)
+    received = list(db.session.scalars(select(Flag).where(
+        or_(and_(Flag.target_type == "post", Flag.target_id.in_(on_posts)),
+            and_(Flag.target_type == "thread", Flag.target_id.in_(on_threads))))
+        .order_by(Flag.id.desc()).limit(RECORD_SIZE)))
+    raised = list(db.session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id.desc())
+                                     .limit(RECORD_SIZE)))
+    decisions = list(db.session.scalars(select(Decision).where(Decision.subject_id == user.id)
+                                        .order_by(Decision.id.desc()).limit(RECORD_SIZE)))
+    restrictions = list(db.session.scalars(select(Suspension).where(Suspension.user_id == user.id)
+                                           .order_by(Suspension.id.desc()).limit(RECORD_SIZE)))
+    facts = forum.trust_facts(user)
+    return {"posts": posts, "flags_received": received, "flags_raised": raised, "decisions": decisions,
+            "restrictions": restrictions, "facts": facts, "trust": policy.trust_level(facts),
+            "active": policy.active_suspension(user)}
+
+
+def set_trust(moderator, user: User, level: int | None, note: str = "") -> Decision:
+    """Set a person's trust level by hand (None: back to the level they earn); logged."""
+    if not is_moderator(moderator):
+        raise PermissionDenied()
+    if level is not None and level not in policy.TRUST_LEVELS:
+        raise ValidationError("level", _("Choose a trust level."))
+    override = db.session.scalar(select(TrustOverride).where(TrustOverride.user_id == user.id))
+    if level is None:
+        if override is not None:
+            db.session.delete(override)
+    elif override is None:
+        db.session.add(TrustOverride(user_id=user.id, level=level, set_by_id=moderator.id))
+    else:
+        override.level, override.set_by_id, override.created_at = level, moderator.id, utcnow()
+    label = policy.trust_label(level) if level is not None else _("as earned")
+    note = clean_line(note)[:200]
+    entry = _log("trust", "user", user.id, "", f"{label}: {note}" if note else label, moderator, user.id)
+    db.session.commit()
+    return entry
+
+
+def restrict(moderator, user: User, kind: str, days: int | None, rule: str, note: str = "") -> Decision:
+    """Silence (no posting) or suspend (no posting, flagging or voting) a person for some days;
+    they are told why and may appeal."""
+    if not is_moderator(moderator):
+        raise PermissionDenied()
+    if kind not in (Suspension.SILENCE, Suspension.SUSPEND):
+        raise ValidationError("kind", _("Choose a decision."))
+    if days is None or not 1 <= days <= 365:
+        raise ValidationError("days", _("Enter a number of days from 1 to 365."))
+    _check_rule(kind, rule)
+    entry = _log(kind, "user", user.id, rule, clean_line(note)[:300], moderator, user.id)
+    db.session.add(Suspension(user_id=user.id, kind=kind, rule=rule, reason=entry.note,
+                              ends_at=utcnow() + timedelta(days=days), decision_id=entry.id))
+    _tell_author(entry)
+    db.session.commit()
+    return entry
 
 
 # The word list: moderators keep it (it is their tool), and every change is logged.

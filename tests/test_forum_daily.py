@@ -312,7 +312,7 @@ def test_moderator_pages_fit_the_page_budget(client, login_as):
 
     from bench.pages import PAGE_GZIP_BUDGET
     thread = make_thread(replies=9)
-    person = established(full_name="Nguyễn Văn Dài Dòng")
+    person = established(Role.MODERATOR, full_name="Nguyễn Văn Dài Dòng")  # never rate-limited
     for number in range(20):
         post = forum.reply(person, thread, f"Ý kiến khá dài số {number}: " + "mở dữ liệu giao thông " * 20)
         moderation.flag(established(), "post", post.id, "off_topic", "")

@@ -323,3 +323,78 @@ def test_moderator_pages_fit_the_page_budget(client, login_as):
         assert response.status_code == 200, url
         size = len(gzip.compress(response.get_data()))
         assert size <= PAGE_GZIP_BUDGET, f"{url}: {size} bytes gzipped"
+
+
+# 6. The moderation form: actions that say what they do, only those that apply, each with its own fields.
+
+def _buttons(html: str) -> list[str]:
+    import re
+    return re.findall(r'name="decision" value="([a-z_]+)"', html)
+
+
+def test_a_post_is_offered_post_actions_and_a_thread_its_own(client, login_as):
+    thread = make_thread(replies=1)
+    login_as(established(Role.MODERATOR))
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
+    post_menu = html.split("Kiểm duyệt bài này")[1].split("</details>")[0]
+    post_actions = _buttons(html.split("Kiểm duyệt bài này")[1].split("Kiểm duyệt chủ đề này")[0])
+    assert set(post_actions) == {"hide", "delete", "dismiss", "warn", "silence", "suspend"}
+    thread_actions = _buttons(html.split("Kiểm duyệt chủ đề này")[1])
+    assert {"lock", "pin", "move", "slow_mode"} <= set(thread_actions) and "approve" not in thread_actions
+    assert ">Ẩn<" in post_menu and "Đã ẩn" not in post_menu and ">Khoá chủ đề<" in html
+    # Days belong to silence and suspension only; minutes to slow mode; a board to moving.
+    plain = post_menu.split("<details")[0]
+    assert 'name="days"' not in plain and 'name="minutes"' not in plain and 'name="board_id"' not in plain
+
+
+def test_moderator_acts_on_a_single_post_from_the_thread_page(client, login_as):
+    thread = make_thread()
+    post = forum.reply(established(), thread, "Quảng cáo bán hàng giá rẻ")
+    login_as(established(Role.MODERATOR))
+    url = f"/dien-dan/thao-luan/{thread.id}"
+    response = post_form(client, f"/kiem-duyet/quyet-dinh/bai/{post.id}",
+                         {"decision": "hide", "rule": "spam", "back": url}, page=url)
+    assert response.status_code == 303 and reload(post).status == "hidden"
+    login_as(established())
+    assert "Kiểm duyệt bài này" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_held_post_offers_approval_not_restore(client, login_as):
+    thread = make_thread()
+    held = forum.reply(newcomer(), thread, "Bài đầu tiên chờ duyệt")
+    login_as(established(Role.MODERATOR))
+    html = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
+    menu = html.split(f'id="p{held.id}"')[1].split("</article>")[0]
+    assert "approve" in _buttons(menu) and "restore" not in _buttons(menu)
+
+
+def test_a_saved_reply_fills_the_note(client, login_as):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Bài lạc đề về bóng đá")
+    moderator = established(Role.MODERATOR)
+    login_as(moderator)
+    page = "/kiem-duyet/mau-tra-loi"
+    assert post_form(client, page, {"title": "Lạc đề", "text": "Bài này không bàn về chủ đề của luồng."},
+                     page=page).status_code == 303
+    saved = moderation.canned_replies()[0]
+    url = f"/dien-dan/thao-luan/{thread.id}"
+    assert "Lạc đề</option>" in client.get(url).get_data(as_text=True)
+    post_form(client, f"/kiem-duyet/quyet-dinh/bai/{post.id}",
+              {"decision": "hide", "rule": "off_topic", "canned": str(saved.id)}, page=url)
+    from app.moderation.models import Decision
+    assert db.session.query(Decision).filter_by(kind="hide").one().note == "Bài này không bàn về chủ đề của luồng."
+
+
+# 7. Earlier versions of an edited post, shown to moderators as a diff.
+
+def test_moderators_see_what_an_edit_changed(client, login_as):
+    thread = make_thread()
+    author = established()
+    post = forum.reply(author, thread, "Giá cước 4G ở thôn là 50 nghìn một tháng.")
+    forum.edit_post(author, post, "Giá cước 4G ở thôn là 70 nghìn một tháng.")
+    login_as(established(Role.MODERATOR))
+    html = client.get(f"/kiem-duyet/bai/{post.id}/lich-su").get_data(as_text=True)
+    assert "<del>50 </del>" in html and "<ins>70 </ins>" in html
+    login_as(author)
+    assert client.get(f"/kiem-duyet/bai/{post.id}/lich-su").status_code == 403

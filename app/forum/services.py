@@ -1,6 +1,7 @@
 """Forum services: reading pages, writing threads and posts, votes, follows, search, the changes
 moderators' decisions make to forum content, and the boards, badges and dialogues
 administrators set up. Before anything is written, the moderation policy is asked."""
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from app.forum.models import (
     Panelist,
     Post,
     PostPolicy,
+    PostRevision,
     PostVote,
     Thread,
     ThreadRead,
@@ -501,9 +503,47 @@ def _follow_quietly(user, thread: Thread) -> None:
         db.session.add(Follow(user_id=user.id, thread_id=thread.id))
 
 
-def _write_body(post: Post, body: str) -> None:
+def _write_body(post: Post, body: str, editor) -> None:
+    """Replace a post's text, keeping the one it had (moderators see the changes)."""
+    if body != post.body_source:
+        db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, editor_id=editor.id))
     post.body_source, post.body_html, post.search_text = body, markup.render(body), search_key(body)
     post.edited_at = utcnow()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit of a post: who made it, when, and the text as (operation, words) parts."""
+
+    at: object
+    editor: str
+    parts: list[tuple[str, str]]
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The words removed ("delete"), added ("insert") and kept ("equal"), in order (difflib)."""
+    old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(("delete", "".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(("insert", "".join(new[j1:j2])))
+        if op == "equal":
+            parts.append(("equal", "".join(old[i1:i2])))
+    return parts
+
+
+def post_history(post: Post) -> list[Change]:
+    """Each edit of a post, newest first, as the words it removed and added."""
+    revisions = list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                                        .order_by(PostRevision.id)))
+    editors = {user.id: user.display_name for user in db.session.scalars(
+        select(User).where(User.id.in_({r.editor_id for r in revisions if r.editor_id})))}
+    texts = [revision.body_source for revision in revisions] + [post.body_source]
+    changes = [Change(at=revision.created_at, editor=editors.get(revision.editor_id, ""),
+                      parts=word_diff(texts[index], texts[index + 1])) for index, revision in enumerate(revisions)]
+    return changes[::-1]
 
 
 def edit_post(user, post: Post, body: str) -> Post:
@@ -511,7 +551,7 @@ def edit_post(user, post: Post, body: str) -> Post:
     if not (can_edit(user, post) and post.author_id == user.id):
         raise PermissionDenied(_("The time to edit this post has passed."))
     policy.ensure_can_post(user)
-    _write_body(post, _clean_body(body))
+    _write_body(post, _clean_body(body), user)
     reason = policy.edit_hold_reason(user, post.body_source)
     if reason and post.status == Visibility.PUBLISHED:
         post.status, post.held_reason = Visibility.HELD, reason
@@ -641,9 +681,9 @@ def set_slow_mode(thread: Thread, minutes: int) -> None:
     thread.slow_mode_minutes = minutes
 
 
-def revise(post: Post, body: str, note: str) -> Post:
+def revise(moderator, post: Post, body: str, note: str) -> Post:
     """A moderator's edit of someone's post; the note shows under it."""
-    _write_body(post, _clean_body(body))
+    _write_body(post, _clean_body(body), moderator)
     post.edit_note = note
     return post
 

@@ -16,6 +16,7 @@ from app.forum import services as forum
 from app.moderation import bp, services
 from app.moderation.forms import (
     AppealForm,
+    CannedReplyForm,
     FlagForm,
     ModeratorEditForm,
     RestrictForm,
@@ -91,7 +92,7 @@ def decide(kind: str, target_id: int):
     form = decision_form(submitted=True)
     done, _entry = run_form(form, lambda: services.decide(
         current_user, form.decision.data, target_type, target.id, form.rule.data or "", form.note.data or "",
-        form.days.data, form.board_id.data, form.minutes.data), "decision")
+        form.days.data, form.board_id.data, form.minutes.data, form.canned.data), "decision")
     if done:
         flash(_("Done: %(decision)s.", decision=services.decision_label(form.decision.data)))
     else:
@@ -222,3 +223,34 @@ def restrict(user_id: int):
         flash(_("Done: %(decision)s.", decision=services.decision_label(form.kind.data)))
         return see_other("moderation.person", user_id=item.id)
     return _person_page(item, restrict_form=form)
+
+
+@bp.route("/kiem-duyet/mau-tra-loi", methods=["GET", "POST"])
+@role_required(*Role.MODERATORS)
+@keeps_input_on_expired_token
+def canned():
+    """The saved replies moderators choose from in the decision form."""
+    form = CannedReplyForm()
+    if form.is_submitted():
+        done, _reply = run_form(form, lambda: services.add_canned_reply(current_user, form.title.data,
+                                                                        form.text.data), "title")
+        if done:
+            return see_other("moderation.canned")
+    return form_page("moderation/canned.html", form=form, items=services.canned_replies(), button_form=ButtonForm())
+
+
+@bp.post("/kiem-duyet/mau-tra-loi/<id:reply_id>/xoa")
+@role_required(*Role.MODERATORS)
+def remove_canned(reply_id: int):
+    """Take a saved reply off the list."""
+    run_form(ButtonForm(), lambda: services.remove_canned_reply(current_user, reply_id))
+    return see_other("moderation.canned")
+
+
+@bp.get("/kiem-duyet/bai/<id:post_id>/lich-su")
+@role_required(*Role.MODERATORS)
+def history(post_id: int):
+    """Every earlier version of a post, each shown as the changes that led to the next."""
+    post = forum.visible_post(post_id, current_user) or abort(404)
+    mark_personal()
+    return render("moderation/history.html", post=post, changes=forum.post_history(post))

@@ -20,7 +20,16 @@ from app.forum import services as forum
 from app.forum.markup import clean_line
 from app.forum.models import Post, Thread, Visibility
 from app.moderation import policy, wordfilter
-from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension, TrustOverride, WordChange
+from app.moderation.models import (
+    Appeal,
+    CannedReply,
+    Decision,
+    FilterWord,
+    Flag,
+    Suspension,
+    TrustOverride,
+    WordChange,
+)
 from app.notify import services as notify
 
 DECISIONS = {
@@ -44,9 +53,26 @@ DECISIONS = {
     "appeal_upheld": _l("Appeal refused"),
     "appeal_overturned": _l("Appeal accepted"),
 }
+# The same decisions as a moderator chooses them: what the button does to the item.
+ACTIONS = {
+    "approve": _l("Approve"),
+    "hide": _l("Hide"),
+    "restore": _l("Restore"),
+    "delete": _l("Delete"),
+    "dismiss": _l("Dismiss the flags"),
+    "warn": _l("Warn the author"),
+    "suspend": _l("Suspend the author"),
+    "silence": _l("Silence the author"),
+    "lock": _l("Lock the thread"),
+    "unlock": _l("Unlock the thread"),
+    "pin": _l("Pin the thread"),
+    "unpin": _l("Unpin the thread"),
+    "move": _l("Move to the board"),
+    "slow_mode": _l("Set slow mode"),
+}
 # What a decision was about, in the public log (which names no one and quotes nothing).
 TARGET_LABELS = {"post": _l("a post"), "thread": _l("a thread"), "user": _l("an account")}
-POST_DECISIONS = ("approve", "hide", "restore", "delete", "dismiss", "warn", "suspend")
+POST_DECISIONS = ("approve", "hide", "restore", "delete", "dismiss", "warn", "suspend", "silence")
 THREAD_DECISIONS = POST_DECISIONS + ("lock", "unlock", "pin", "unpin", "move", "slow_mode")
 # Decisions against an author, which the author is told of and may appeal.
 APPEALABLE = ("hide", "delete", "edit", "warn", "suspend", "silence", "auto_hide")
@@ -59,6 +85,25 @@ LOG_PER_PAGE = 20
 
 def decision_label(kind: str) -> str:
     return str(DECISIONS.get(kind, kind))
+
+
+def action_label(kind: str) -> str:
+    return str(ACTIONS.get(kind, kind))
+
+
+def actions_for(target) -> list[str]:
+    """The plain actions (no field of their own) that apply to this post or thread as it is now."""
+    actions = ["approve"] if target.status == Visibility.HELD else []
+    if target.status == Visibility.HIDDEN:
+        actions.append("restore")
+    elif target.status != Visibility.DELETED:
+        actions.append("hide")
+    if target.status != Visibility.DELETED:
+        actions.append("delete")
+    actions += ["dismiss", "warn"]
+    if isinstance(target, Thread):
+        actions += ["unlock" if target.locked else "lock", "unpin" if target.pinned else "pin"]
+    return actions
 
 
 POST_STATUSES = {Visibility.HELD: _l("held"), Visibility.HIDDEN: _l("hidden"), Visibility.DELETED: _l("deleted")}
@@ -158,11 +203,15 @@ def appeals_for(moderator, appeals: list[Appeal]) -> set[int]:
 
 
 def decide(moderator, kind: str, target_type: str, target_id: int, rule: str = "", note: str = "",
-           days: int | None = None, board_id: int | None = None, minutes: int | None = None) -> Decision:
+           days: int | None = None, board_id: int | None = None, minutes: int | None = None,
+           canned_id: int | None = None) -> Decision:
     """Carry out one moderator's decision on a post or thread (or its author), log it, and tell
-    the author when it goes against them."""
+    the author when it goes against them. A saved reply stands in for an empty note."""
     if not is_moderator(moderator):
         raise PermissionDenied()
+    if not clean_line(note) and canned_id:
+        saved = db.session.get(CannedReply, canned_id) if valid_id(canned_id) else None
+        note = saved.text if saved else note
     target = _target(target_type, target_id)
     if kind not in (POST_DECISIONS if target_type == "post" else THREAD_DECISIONS):
         raise ValidationError("decision", _("Choose a decision."))
@@ -174,8 +223,8 @@ def decide(moderator, kind: str, target_type: str, target_id: int, rule: str = "
         _resolve_flags(target_type, target.id)
     if kind in APPEALABLE:
         _tell_author(entry)
-    if kind == "suspend":
-        db.session.add(Suspension(user_id=target.author_id, rule=rule, reason=entry.note,
+    if kind in ("suspend", "silence"):
+        db.session.add(Suspension(user_id=target.author_id, kind=kind, rule=rule, reason=entry.note,
                                   ends_at=utcnow() + timedelta(days=days), decision_id=entry.id))
     db.session.commit()
     return entry
@@ -194,7 +243,7 @@ def _checked_values(kind: str, target, days: int | None, board_id: int | None, m
         raise ValidationError("decision", _("A held post is approved, not restored."))
     if kind == "slow_mode" and (minutes is None or not 0 <= minutes <= 1440):
         raise ValidationError("minutes", _("Enter a number of minutes from 0 to 1440."))
-    if kind == "suspend" and (days is None or not 1 <= days <= 365):
+    if kind in ("suspend", "silence") and (days is None or not 1 <= days <= 365):
         raise ValidationError("days", _("Enter a number of days from 1 to 365."))
     board = forum.find_board(board_id) if kind == "move" else None
     if kind == "move" and board is None:
@@ -228,7 +277,7 @@ def edit_post(moderator, post: Post, body: str, rule: str, note: str) -> Decisio
     note = clean_line(note)[:300]
     if rule not in policy.REASONS or not note:
         raise ValidationError("note", _("Give the rule and a note: the author is told why."))
-    forum.revise(post, body, note)
+    forum.revise(moderator, post, body, note)
     entry = _log("edit", "post", post.id, rule, note, moderator, post.author_id)
     _tell_author(entry)
     db.session.commit()
@@ -399,6 +448,36 @@ def restrict(moderator, user: User, kind: str, days: int | None, rule: str, note
     _tell_author(entry)
     db.session.commit()
     return entry
+
+
+# Saved replies: the notes moderators give for common decisions, chosen in the decision form.
+
+
+def canned_replies() -> list[CannedReply]:
+    return list(db.session.scalars(select(CannedReply).order_by(CannedReply.title).limit(50)))
+
+
+def add_canned_reply(moderator, title: str, text: str) -> CannedReply:
+    if not is_moderator(moderator):
+        raise PermissionDenied()
+    title, text = clean_line(title)[:80], clean_line(text)
+    if len(title) < 2:
+        raise ValidationError("title", _("Enter a short name of 2 to 80 characters."))
+    if not text or len(text) > 300:
+        raise ValidationError("text", _("Write the note: up to 300 characters."))
+    item = CannedReply(title=title, text=text, created_by_id=moderator.id)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def remove_canned_reply(moderator, reply_id: int) -> None:
+    if not is_moderator(moderator):
+        raise PermissionDenied()
+    item = db.session.get(CannedReply, reply_id) if valid_id(reply_id) else None
+    if item:
+        db.session.delete(item)
+        db.session.commit()
 
 
 # The word list: moderators keep it (it is their tool), and every change is logged.

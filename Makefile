@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster bench-api bench-oversight
+.PHONY: lock setup run test lint architecture test-cluster test-sqlite test-postgres test-e2e services system-packages assets translations migrate demo clean bench bench-quick bench-2g bench-cluster bench-api bench-oversight bench-forum-search
 
 # Python 3.11 or newer (Debian 12 ships 3.11); README says why not 3.12 yet.
 $(BIN)/python:
@@ -135,3 +135,8 @@ bench-oversight: setup services
 # The forum at scale: page 1 of a 1,000-post thread against page 1 of a 10-post one.
 bench-forum: setup
 	$(BIN)/python bench/forum_scale.py
+
+# Forum search at 1M posts on PostgreSQL, without and with the trigram indexes (bench/forum_search.py).
+# POSTS=100000 for a shorter run.
+bench-forum-search: setup services
+	$(BIN)/python -m bench.forum_search $(if $(POSTS),--posts $(POSTS))

@@ -103,6 +103,7 @@ def world(app) -> World:
     decision = moderation.decide(people["moderator"], "hide", "post", hidden.id, "spam")
     appeal = moderation.appeal(people["citizen"], decision.id, "Tôi không quảng cáo, xin xem lại.")
     word = moderation.add_word(people["admin"], "tu-cam-thu")
+    saved_reply = moderation.add_canned_reply(people["moderator"], "Lạc đề", "Bài này không đúng chủ đề.")
     api_token, _value = tokens.issue(tokens.TokenRequest("Cổng một cửa", [tokens.Scope.READ_PUBLIC], "it@example.vn",
                                                          30))
     endpoint = webhooks.add_endpoint(api_token.id, "https://hook.example.vn/gopy", ["submission.created"])
@@ -119,6 +120,7 @@ def world(app) -> World:
         "attachment_id": submission.attachments[0].id, "user_id": people["officer"].id,
         "slug": board.slug, "thread_id": thread.id, "post_id": post.id, "kind": "bai", "target_id": post.id,
         "decision_id": decision.id, "appeal_id": appeal.id, "word_id": word.id,
+        "reply_id": saved_reply.id,
         "token_id": api_token.id, "endpoint_id": endpoint.id, "message_id": message.id, "action": "tat",
         "fmt": "json", "service_code": submission.topic.slug if submission.topic else "x",
         "service_request_id": submission.code, "province_code": 1, "tag": next(iter(TAGS)),

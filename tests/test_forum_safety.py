@@ -225,13 +225,13 @@ GETS = [
     ("/kiem-duyet/bai/{post}/sua",                      303, 403, 403, 200, 200),
     ("/kiem-duyet/khang-nghi/{decision}",               303, 404, 404, 404, 404),
     ("/kiem-duyet",                                     303, 403, 403, 200, 200),
-    ("/kiem-duyet/tu-cam",                              303, 403, 403, 403, 200),
+    ("/kiem-duyet/tu-cam",                              303, 403, 403, 200, 200),
     ("/quan-tri/chuyen-muc",                   303, 403, 403, 403, 200),
     ("/quan-tri/huy-hieu",                     303, 403, 403, 403, 200),
     ("/quan-tri/doi-thoai",                      303, 403, 403, 403, 200),
 ]
 POSTS = [
-    ("/dien-dan/thao-luan/{thread}/tra-loi",         {"body": "Trả lời theo vai trò"},                           303, 303, 403, 303, 303),
+    ("/dien-dan/thao-luan/{thread}/tra-loi",         {"body": "Trả lời theo vai trò"},                           303, 303, 422, 303, 303),
     ("/dien-dan/bai/{post}/binh-chon",               {},                                                         303, 303, 403, 303, 303),
     ("/kiem-duyet/bao-cao/bai/{post}",               {"reason": "spam"},                                         303, 303, 403, 303, 303),
     ("/dien-dan/thao-luan/{thread}/theo-doi",        {},                                                         303, 303, 303, 303, 303),
@@ -241,7 +241,7 @@ POSTS = [
     ("/kiem-duyet/bai/{post}/sua",                   {"body": "Đã sửa", "rule": "spam", "note": "Gỡ quảng cáo"}, 303, 403, 403, 303, 303),
     ("/kiem-duyet/quyet-dinh/thao-luan/{thread}",    {"decision": "pin"},                                        303, 403, 403, 303, 303),
     ("/kiem-duyet/khang-nghi/1/quyet-dinh",          {"outcome": "uphold"},                                      303, 403, 403, 303, 303),
-    ("/kiem-duyet/tu-cam",                           {"word": "từ mới"},                                         303, 403, 403, 403, 303),
+    ("/kiem-duyet/tu-cam",                           {"word": "từ mới"},                                         303, 403, 403, 303, 303),
     ("/quan-tri/chuyen-muc",                {"name": "Mới", "post_policy": "everyone"},                 303, 403, 403, 403, 303),
 ]
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from app.common.errors import PermissionDenied, ValidationError
+from app.common.errors import ValidationError
 from app.common.roles import Role
 from app.common.time import utcnow
 from app.extensions import db
@@ -50,7 +50,7 @@ def test_new_accounts_first_post_waits_for_approval(client, login_as):
     post = db.session.query(Post).filter_by(author_id=author.id).one()
     assert post.status == "held" and post.held_reason == "new_account"
     own_view = client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
-    assert "Bài đầu tiên của tôi" in own_view and "Đang chờ duyệt" in own_view
+    assert "Bài đầu tiên của tôi" in own_view and "Đang chờ kiểm duyệt" in own_view
     login_as(established())
     assert "Bài đầu tiên của tôi" not in client.get(f"/dien-dan/thao-luan/{thread.id}").get_data(as_text=True)
     moderator = established(Role.MODERATOR)
@@ -99,7 +99,7 @@ def test_many_links_are_held(client):
     assert post.status == "held" and post.held_reason == "links"
 
 
-def test_admin_edits_the_word_list(client, login_as):
+def test_admin_edits_the_word_list_too(client, login_as):
     admin = established(Role.ADMIN)
     login_as(admin)
     assert post_form(client, "/kiem-duyet/tu-cam", {"word": "Thằng Hề"}, page="/kiem-duyet/tu-cam").status_code == 303
@@ -107,7 +107,7 @@ def test_admin_edits_the_word_list(client, login_as):
     assert word.word == "thằng hề"
     assert post_form(client, f"/kiem-duyet/tu-cam/{word.id}/xoa", page="/kiem-duyet/tu-cam").status_code == 303
     assert db.session.query(FilterWord).count() == 0
-    login_as(established(Role.MODERATOR))
+    login_as(established())
     assert client.get("/kiem-duyet/tu-cam").status_code == 403
 
 
@@ -194,7 +194,7 @@ def test_accepted_appeal_restores_the_post(client, login_as):
     moderator = established(Role.MODERATOR)
     entry = moderation.decide(moderator, "hide", "post", post.id, "spam")
     appeal = moderation.appeal(author, entry.id, "Đây không phải tin rác đâu ạ.")
-    login_as(moderator)
+    login_as(established(Role.MODERATOR))  # another moderator reviews it
     assert "Đây không phải tin rác" in client.get("/kiem-duyet").get_data(as_text=True)
     assert post_form(client, f"/kiem-duyet/khang-nghi/{appeal.id}/quyet-dinh", {"outcome": "overturn"},
                      page="/kiem-duyet").status_code == 303
@@ -218,7 +218,7 @@ def test_suspended_account_reads_but_cannot_post_flag_or_vote(client, login_as):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "bị tạm khoá đến" in html and "Spam lặp lại" in html
     reply = post_form(client, f"/dien-dan/thao-luan/{thread.id}/tra-loi", {"body": "Tôi vẫn muốn nói"})
-    assert reply.status_code == 403 and "Spam lặp lại" in reply.get_data(as_text=True)
+    assert reply.status_code == 422 and "Spam lặp lại" in reply.get_data(as_text=True)  # the text comes back
     assert post_form(client, f"/kiem-duyet/bao-cao/bai/{post.id}", {"reason": "spam"}).status_code == 403
     assert post_form(client, f"/dien-dan/bai/{post.id}/binh-chon").status_code == 403
     assert db.session.query(Post).count() == 1 and db.session.query(Flag).count() == 0
@@ -232,7 +232,7 @@ def test_moderator_suspends_an_author_for_some_days(client):
     suspension = db.session.query(Suspension).one()
     assert suspension.user_id == author.id
     assert timedelta(days=6) < suspension.ends_at - utcnow() <= timedelta(days=7)
-    with client.application.test_request_context(), pytest.raises(PermissionDenied, match="Lặp lại"):
+    with client.application.test_request_context(), pytest.raises(ValidationError, match="Lặp lại"):
         forum.reply(author, thread, "Thử đăng tiếp")
 
 
@@ -243,7 +243,7 @@ def test_locked_thread_refuses_replies_and_unlock_reopens(client, login_as):
     post_form(client, f"/kiem-duyet/quyet-dinh/thao-luan/{thread.id}", {"decision": "lock"})
     assert reload(thread).locked
     login_as(established())
-    assert post_form(client, f"/dien-dan/thao-luan/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 403
+    assert post_form(client, f"/dien-dan/thao-luan/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 422
     moderation.decide(moderator, "unlock", "thread", thread.id)
     assert post_form(client, f"/dien-dan/thao-luan/{thread.id}/tra-loi", {"body": "Còn mở không?"}).status_code == 303
 
@@ -381,6 +381,8 @@ def _author(days_old: int, role: str = Role.CITIZEN):
     (30, policy.PostingFacts(same_text_recently=True), "đã đăng nội dung này"),
 ])
 def test_posting_limits_decide_from_the_facts(days_old, facts, refused):
+    # Time alone earns level 1 after a week (the forum works the level out: trust_of).
+    facts = replace(facts, trust=policy.BASIC if days_old >= 7 else policy.NEW)
     if facts.last_post_in_thread is not None:  # written as "how long ago", made a time when the test runs
         facts = replace(facts, last_post_in_thread=utcnow() - facts.last_post_in_thread)
     if refused is None:
@@ -407,5 +409,5 @@ def test_moderators_are_never_limited():
     (1, Role.MODERATOR, "Nói thế là đồ ngu", 9, 0, None),
 ])
 def test_holds_decide_from_the_facts(words, days_old, role, text, links, published, reason):
-    facts = policy.PostingFacts(published_posts=published)
+    facts = policy.PostingFacts(published_posts=published, trust=policy.BASIC if days_old >= 7 else policy.NEW)
     assert policy.hold_reason(_author(days_old, role), text, links, facts) == reason

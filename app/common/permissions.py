@@ -158,9 +158,30 @@ def is_official(user) -> bool:
 
 
 def can_post_in_board(user, board, is_expert: bool = False) -> bool:
+    """Start a thread or reply in a board: everyone in an open board; officials, experts and
+    moderators in an officials-only one."""
     if board.post_policy == "everyone":
         return True
     return is_official(user) or is_expert or is_moderator(user)
+
+
+def can_ask_in_dialogue(user, thread) -> bool:
+    """A policy dialogue exists to take the public's questions: anyone signed in may ask,
+    whatever the posting policy of the board it is scheduled in."""
+    return signed_in(user) and thread.is_dialogue
+
+
+def can_write_in(user, board, thread=None, is_expert: bool = False) -> bool:
+    """The one answer to "may this person post here": a dialogue's question, or a post the
+    board's policy allows."""
+    if thread is not None and can_ask_in_dialogue(user, thread):
+        return True
+    return can_post_in_board(user, board, is_expert)
+
+
+def public_may_ask(board) -> bool:
+    """Whether a plain citizen could post in the board itself (the dialogue form warns when not)."""
+    return board.post_policy == "everyone"
 
 
 def can_mark_answer(user, thread) -> bool:
@@ -179,6 +200,13 @@ def can_edit(user, post, now: datetime | None = None) -> bool:
 def can_delete(user, post) -> bool:
     """Authors delete their own replies; a thread's opening post goes with the thread."""
     return signed_in(user) and not post.is_deleted and post.author_id == user.id and not post.is_opening
+
+
+def can_decide_appeal(user, decision) -> bool:
+    """An appeal is reviewed by someone other than the moderator who acted: another moderator,
+    or an administrator when the team has one moderator (administrators moderate too). An
+    automatic decision (no moderator) is any moderator's to review."""
+    return is_moderator(user) and (decision.moderator_id is None or decision.moderator_id != user.id)
 
 
 def is_panelist(user, panelist_ids) -> bool:

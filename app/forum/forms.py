@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.common.forms import BaseForm
 from app.common.params import valid_id
+from app.common.time import from_vietnam_time, to_vietnam_time
 from app.forum.models import BadgeKind, PostPolicy
 
 
@@ -64,13 +65,26 @@ class BadgeForm(BaseForm):
                         validators=[Optional(), Length(max=120)])
 
 
+class VietnamTimeField(DateTimeLocalField):
+    """A date and time typed (and shown) in Vietnam time; `data` is the naive UTC stored."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = from_vietnam_time(self.data)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_vietnam_time(self.data).strftime(self.format[0]) if self.data else ""
+
+
 class DialogueForm(BaseForm):
     board_id = SelectField(_l("Board"), coerce=int)
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
     body = body_field(_l("Introduction"))
-    starts_at = DateTimeLocalField(_l("Starts (UTC)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Enter a date and time."))])
-    ends_at = DateTimeLocalField(_l("Ends (UTC)"), format="%Y-%m-%dT%H:%M",
+    starts_at = VietnamTimeField(_l("Starts (Vietnam time)"), format="%Y-%m-%dT%H:%M",
                                  validators=[DataRequired(_l("Enter a date and time."))])
+    ends_at = VietnamTimeField(_l("Ends (Vietnam time)"), format="%Y-%m-%dT%H:%M",
+                               validators=[DataRequired(_l("Enter a date and time."))])
     panel = TextAreaField(_l("Panel: e-mail addresses, one a line"),
                           validators=[DataRequired(_l("Name at least one panel member."))])

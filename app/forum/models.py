@@ -47,6 +47,13 @@ class Thread(db.Model):
     __table_args__ = (
         Index("ix_forum_thread_board_list", "board_id", "status", "pinned", "last_post_at"),
         Index("ix_forum_thread_submission", "submission_id"),
+        # Search results come newest activity first: walking this index stops at a page's end
+        # instead of sorting every matching thread (bench/forum_search.py).
+        Index("ix_forum_thread_last_post", "last_post_at", "id"),
+        # Search matches inside the text (LIKE '%...%'): a trigram index on PostgreSQL, as the
+        # desk's search has (migration 0014; SQLite has no equivalent and scans).
+        Index("ix_forum_thread_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +100,8 @@ class Post(db.Model):
         Index("ix_forum_post_thread_list", "thread_id", "id"),
         Index("ix_forum_post_author_created", "author_id", "created_at"),
         Index("ix_forum_post_status", "status"),
+        Index("ix_forum_post_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +128,19 @@ class Post(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.status == Visibility.DELETED
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit: moderators see the changes as a diff."""
+
+    __tablename__ = "forum_post_revision"
+    __table_args__ = (Index("ix_forum_post_revision_post", "post_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"))
+    body_source: Mapped[str] = mapped_column(Text)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # who replaced this text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # when it was replaced
 
 
 class PostVote(db.Model):

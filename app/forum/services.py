@@ -1,6 +1,7 @@
 """Forum services: reading pages, writing threads and posts, votes, follows, search, the changes
 moderators' decisions make to forum content, and the boards, badges and dialogues
 administrators set up. Before anything is written, the moderation policy is asked."""
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from app.common.permissions import (
     can_delete,
     can_edit,
     can_mark_answer,
-    can_post_in_board,
+    can_write_in,
     is_admin,
     is_moderator,
     is_panelist,
@@ -40,6 +41,7 @@ from app.forum.models import (
     Panelist,
     Post,
     PostPolicy,
+    PostRevision,
     PostVote,
     Thread,
     ThreadRead,
@@ -272,11 +274,14 @@ def is_locked_for(user, thread: Thread) -> bool:
 
 def reply_offer(viewer, thread: Thread) -> str | None:
     """What the thread page offers under the posts: the reply form ("open"), a sign-in link
-    ("sign_in"), the locked notice ("locked"), or nothing (a thread not yet public)."""
+    ("sign_in"), the locked notice ("locked"), the board's policy ("officials"), or nothing (a
+    thread not yet public)."""
     if not signed_in(viewer):
         return "sign_in"
     if is_locked_for(viewer, thread):
         return "locked"
+    if not can_write_in(viewer, thread.board, thread, is_expert(viewer)):
+        return "officials"
     return "open" if thread.status == Visibility.PUBLISHED else None
 
 
@@ -345,12 +350,32 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _ensure_can_write(user, board: Board) -> None:
+def _ensure_can_write(user, board: Board, thread: Thread | None = None) -> None:
+    """Refuse a post the author may not make, naming the body so the form comes back with the
+    text and the reason (a 422), never a bare 403 page that loses what was typed."""
     if not signed_in(user):
         raise PermissionDenied()
-    policy.ensure_not_suspended(user)
-    if not can_post_in_board(user, board, is_expert(user)):
-        raise PermissionDenied(_("Only officials and experts post in this board."))
+    try:
+        policy.ensure_can_post(user)
+    except PermissionDenied as refused:
+        raise ValidationError("body", refused.message) from refused
+    if not can_write_in(user, board, thread, is_expert(user)):
+        raise ValidationError("body", _("Only officials and experts post in this board."))
+
+
+def trust_facts(user) -> policy.TrustFacts:
+    """What the person's trust level is earned from: time, threads read, posts published, and
+    their moderation record."""
+    override, last_against = policy.moderation_record(user.id)
+    read = db.session.scalar(select(func.count()).select_from(ThreadRead).where(ThreadRead.user_id == user.id))
+    published = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.author_id == user.id, Post.status == Visibility.PUBLISHED))
+    return policy.TrustFacts(joined_at=user.created_at, threads_read=read, published_posts=published,
+                             last_decision_against=last_against, override=override)
+
+
+def trust_of(user) -> int:
+    return policy.trust_level(trust_facts(user))
 
 
 def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts:
@@ -369,6 +394,7 @@ def _posting_facts(user, thread: Thread | None, key: str) -> policy.PostingFacts
         published_posts=db.session.scalar(mine.where(Post.status == Visibility.PUBLISHED)),
         slow_mode_minutes=slow,
         last_post_in_thread=db.session.scalar(last) if slow else None,
+        trust=trust_of(user),
     )
 
 
@@ -414,11 +440,11 @@ def create_thread(user, board: Board, title: str, body: str, submission_code: st
 
 def reply(user, thread: Thread, body: str, quote_of_id: int | None = None) -> Post:
     """Add a post to a thread (in a dialogue: a question from the public)."""
-    _ensure_can_write(user, thread.board)
+    _ensure_can_write(user, thread.board, thread)
     if is_locked_for(user, thread):
-        raise PermissionDenied(_("This thread is locked."))
+        raise ValidationError("body", _("This thread is locked."))
     if thread.status != Visibility.PUBLISHED:
-        raise PermissionDenied(_("This thread is not open for replies."))
+        raise ValidationError("body", _("This thread is not open for replies."))
     if thread.dialogue_closed:
         raise ValidationError("body", _("This dialogue has closed: no more questions can be asked."))
     body = _clean_body(body)
@@ -440,7 +466,7 @@ def answer_question(user, question: Post, body: str) -> Post:
         raise ValidationError("body", _("Only a question of a dialogue can be answered."))
     if not is_panelist(user, panelist_ids(thread)):
         raise PermissionDenied(_("Only the panel answers questions."))
-    policy.ensure_not_suspended(user)
+    policy.ensure_can_post(user)
     body = _clean_body(body)
     post = Post(thread_id=thread.id, author_id=user.id, body_source=body, body_html=markup.render(body),
                 search_text=search_key(body), answer_to_id=question.id)
@@ -482,17 +508,55 @@ def _follow_quietly(user, thread: Thread) -> None:
         db.session.add(Follow(user_id=user.id, thread_id=thread.id))
 
 
-def _write_body(post: Post, body: str) -> None:
+def _write_body(post: Post, body: str, editor) -> None:
+    """Replace a post's text, keeping the one it had (moderators see the changes)."""
+    if body != post.body_source:
+        db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, editor_id=editor.id))
     post.body_source, post.body_html, post.search_text = body, markup.render(body), search_key(body)
     post.edited_at = utcnow()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit of a post: who made it, when, and the text as (operation, words) parts."""
+
+    at: object
+    editor: str
+    parts: list[tuple[str, str]]
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The words removed ("delete"), added ("insert") and kept ("equal"), in order (difflib)."""
+    old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(("delete", "".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(("insert", "".join(new[j1:j2])))
+        if op == "equal":
+            parts.append(("equal", "".join(old[i1:i2])))
+    return parts
+
+
+def post_history(post: Post) -> list[Change]:
+    """Each edit of a post, newest first, as the words it removed and added."""
+    revisions = list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                                        .order_by(PostRevision.id)))
+    editors = {user.id: user.display_name for user in db.session.scalars(
+        select(User).where(User.id.in_({r.editor_id for r in revisions if r.editor_id})))}
+    texts = [revision.body_source for revision in revisions] + [post.body_source]
+    changes = [Change(at=revision.created_at, editor=editors.get(revision.editor_id, ""),
+                      parts=word_diff(texts[index], texts[index + 1])) for index, revision in enumerate(revisions)]
+    return changes[::-1]
 
 
 def edit_post(user, post: Post, body: str) -> Post:
     """The author edits their post within the time allowed (a moderator edits their own any time)."""
     if not (can_edit(user, post) and post.author_id == user.id):
         raise PermissionDenied(_("The time to edit this post has passed."))
-    policy.ensure_not_suspended(user)
-    _write_body(post, _clean_body(body))
+    policy.ensure_can_post(user)
+    _write_body(post, _clean_body(body), user)
     reason = policy.edit_hold_reason(user, post.body_source)
     if reason and post.status == Visibility.PUBLISHED:
         post.status, post.held_reason = Visibility.HELD, reason
@@ -622,9 +686,9 @@ def set_slow_mode(thread: Thread, minutes: int) -> None:
     thread.slow_mode_minutes = minutes
 
 
-def revise(post: Post, body: str, note: str) -> Post:
+def revise(moderator, post: Post, body: str, note: str) -> Post:
     """A moderator's edit of someone's post; the note shows under it."""
-    _write_body(post, _clean_body(body))
+    _write_body(post, _clean_body(body), moderator)
     post.edit_note = note
     return post
 
@@ -633,16 +697,23 @@ def revise(post: Post, body: str, note: str) -> Post:
 
 
 def search(query: str, page: int) -> Page:
-    """Threads whose title or posts contain the words, ignoring diacritics."""
+    """Threads whose title or posts contain the words, ignoring diacritics, newest activity first.
+
+    Both LIKEs are served by trigram indexes on PostgreSQL (migration 0014), and the page is
+    fetched with one row more to know whether a next one exists: nothing counts the matches."""
     key = search_key(clean_line(query))[:100]
     if len(key) < 2:
         return Page(items=[], page=paging.page_number(page), has_next=False, per_page=THREADS_PER_PAGE)
+    return paging.fetch(search_query(key), page, THREADS_PER_PAGE)
+
+
+def search_query(key: str):
+    """Published threads whose title, or one of whose published posts, contains `key` (a search key)."""
     in_posts = select(Post.thread_id).where(Post.search_text.contains(key, autoescape=True),
                                             Post.status == Visibility.PUBLISHED)
     condition = and_(Thread.status == Visibility.PUBLISHED,
                      or_(Thread.search_text.contains(key, autoescape=True), Thread.id.in_(in_posts)))
-    query = select(Thread).where(condition).order_by(Thread.last_post_at.desc(), Thread.id.desc())
-    return paging.fetch(query, page, THREADS_PER_PAGE)
+    return select(Thread).where(condition).order_by(Thread.last_post_at.desc(), Thread.id.desc())
 
 
 # Administration: plain values and the acting administrator in, the new entity out.

@@ -59,11 +59,16 @@ class Appeal(db.Model):
 
 
 class Suspension(db.Model):
+    """A suspension (no posting, flagging or voting) or a lighter silence (no posting)."""
+
     __tablename__ = "moderation_suspension"
     __table_args__ = (Index("ix_moderation_suspension_user_ends", "user_id", "ends_at"),)
 
+    SUSPEND, SILENCE = "suspend", "silence"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(8), default="suspend", server_default="suspend")
     rule: Mapped[str] = mapped_column(String(16), default="")
     reason: Mapped[str] = mapped_column(String(300), default="")  # the moderator's note
     ends_at: Mapped[datetime]
@@ -72,10 +77,49 @@ class Suspension(db.Model):
 
 
 class FilterWord(db.Model):
-    """A word or phrase the filter holds posts for; administrators edit the list."""
+    """A word or phrase the filter holds posts for; moderators edit the list."""
 
     __tablename__ = "moderation_filter_word"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WordChange(db.Model):
+    """Who added or removed which word of the filter list, and when."""
+
+    __tablename__ = "moderation_word_change"
+    __table_args__ = (Index("ix_moderation_word_change_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(64))
+    change: Mapped[str] = mapped_column(String(8))  # add, remove
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    moderator = relationship("User", lazy="joined")
+
+
+class CannedReply(db.Model):
+    """A note moderators reuse for a common decision, chosen in the decision form."""
+
+    __tablename__ = "moderation_canned_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustOverride(db.Model):
+    """A trust level a moderator set by hand; it replaces the earned one until removed."""
+
+    __tablename__ = "moderation_trust"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
+    level: Mapped[int]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,12 +9,21 @@ from app.common.forms import ButtonForm
 from app.common.moved import moved
 from app.common.paging import requested_page
 from app.common.permissions import login_required, role_required
-from app.common.rendering import form_page, render, run_form, see_other
+from app.common.rendering import form_page, form_status, render, run_form, see_other
 from app.common.roles import Role
 from app.common.security import mark_personal
 from app.forum import services as forum
 from app.moderation import bp, services
-from app.moderation.forms import AppealForm, FlagForm, ModeratorEditForm, WordForm, decision_form
+from app.moderation.forms import (
+    AppealForm,
+    CannedReplyForm,
+    FlagForm,
+    ModeratorEditForm,
+    RestrictForm,
+    TrustForm,
+    WordForm,
+    decision_form,
+)
 
 # The kinds of item in a moderation address, and the target type each is logged as.
 TARGETS = {"bai": "post", "thao-luan": "thread"}
@@ -69,8 +78,10 @@ def flag(kind: str, target_id: int):
 def queue():
     """The review queue: held posts, flagged items with reasons and counts, appeals."""
     mark_personal()
+    appeals = services.open_appeals()
     return render("moderation/queue.html", held=services.held_posts(), flagged=services.flagged_items(),
-                  appeals=services.open_appeals(), form=decision_form(), button_form=ButtonForm())
+                  appeals=appeals, decidable=services.appeals_for(current_user, appeals),
+                  form=decision_form(), button_form=ButtonForm())
 
 
 @bp.post("/kiem-duyet/quyet-dinh/<kind>/<id:target_id>")
@@ -81,7 +92,7 @@ def decide(kind: str, target_id: int):
     form = decision_form(submitted=True)
     done, _entry = run_form(form, lambda: services.decide(
         current_user, form.decision.data, target_type, target.id, form.rule.data or "", form.note.data or "",
-        form.days.data, form.board_id.data, form.minutes.data), "decision")
+        form.days.data, form.board_id.data, form.minutes.data, form.canned.data), "decision")
     if done:
         flash(_("Done: %(decision)s.", decision=services.decision_label(form.decision.data)))
     else:
@@ -144,21 +155,102 @@ def decide_appeal(appeal_id: int):
 
 
 @bp.route("/kiem-duyet/tu-cam", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*Role.MODERATORS)
 @keeps_input_on_expired_token
 def words():
-    """Administrators edit the word filter's list."""
+    """Moderators keep the word filter's list; every change shows below it (who, when, what)."""
     form = WordForm()
     if form.is_submitted():
         done, _word = run_form(form, lambda: services.add_word(current_user, form.word.data), "word")
         if done:
             return see_other("moderation.words")
-    return form_page("moderation/words.html", form=form, items=services.words(), button_form=ButtonForm())
+    mark_personal()  # the change log names moderators
+    return form_page("moderation/words.html", form=form, items=services.words(), changes=services.word_changes(),
+                     button_form=ButtonForm())
 
 
 @bp.post("/kiem-duyet/tu-cam/<id:word_id>/xoa")
-@role_required(Role.ADMIN)
+@role_required(*Role.MODERATORS)
 def remove_word(word_id: int):
     """Take a word off the filter list."""
     run_form(ButtonForm(), lambda: services.remove_word(current_user, word_id))
     return see_other("moderation.words")
+
+
+def _person_or_404(user_id: int):
+    return services.find_person(user_id) or abort(404)
+
+
+def _person_page(person, trust_form=None, restrict_form=None):
+    mark_personal()
+    trust_form = trust_form or TrustForm(formdata=None, prefix="trust")
+    restrict_form = restrict_form or RestrictForm(formdata=None, prefix="restrict")
+    return render("moderation/person.html", status=form_status(trust_form, restrict_form), person=person,
+                  record=services.person_record(person), trust_form=trust_form, restrict_form=restrict_form)
+
+
+@bp.get("/kiem-duyet/nguoi-dung/<id:user_id>")
+@role_required(*Role.MODERATORS)
+def person(user_id: int):
+    """One person as moderators see them: posts, flags received and raised, decisions and
+    restrictions, trust level; and the forms to silence, suspend or set the level."""
+    return _person_page(_person_or_404(user_id))
+
+
+@bp.post("/kiem-duyet/nguoi-dung/<id:user_id>/tin-cay")
+@role_required(*Role.MODERATORS)
+def set_trust(user_id: int):
+    """Set a person's trust level by hand, or give it back to what they earn; logged."""
+    item = _person_or_404(user_id)
+    form = TrustForm(prefix="trust")
+    done, _entry = run_form(form, lambda: services.set_trust(
+        current_user, item, int(form.level.data) if form.level.data else None, form.note.data or ""), "level")
+    if done:
+        flash(_("Trust level saved."))
+        return see_other("moderation.person", user_id=item.id)
+    return _person_page(item, trust_form=form)
+
+
+@bp.post("/kiem-duyet/nguoi-dung/<id:user_id>/han-che")
+@role_required(*Role.MODERATORS)
+def restrict(user_id: int):
+    """Silence or suspend a person for some days; they are told why and may appeal."""
+    item = _person_or_404(user_id)
+    form = RestrictForm(prefix="restrict")
+    done, _entry = run_form(form, lambda: services.restrict(
+        current_user, item, form.kind.data, form.days.data, form.rule.data or "", form.note.data or ""), "kind")
+    if done:
+        flash(_("Done: %(decision)s.", decision=services.decision_label(form.kind.data)))
+        return see_other("moderation.person", user_id=item.id)
+    return _person_page(item, restrict_form=form)
+
+
+@bp.route("/kiem-duyet/mau-tra-loi", methods=["GET", "POST"])
+@role_required(*Role.MODERATORS)
+@keeps_input_on_expired_token
+def canned():
+    """The saved replies moderators choose from in the decision form."""
+    form = CannedReplyForm()
+    if form.is_submitted():
+        done, _reply = run_form(form, lambda: services.add_canned_reply(current_user, form.title.data,
+                                                                        form.text.data), "title")
+        if done:
+            return see_other("moderation.canned")
+    return form_page("moderation/canned.html", form=form, items=services.canned_replies(), button_form=ButtonForm())
+
+
+@bp.post("/kiem-duyet/mau-tra-loi/<id:reply_id>/xoa")
+@role_required(*Role.MODERATORS)
+def remove_canned(reply_id: int):
+    """Take a saved reply off the list."""
+    run_form(ButtonForm(), lambda: services.remove_canned_reply(current_user, reply_id))
+    return see_other("moderation.canned")
+
+
+@bp.get("/kiem-duyet/bai/<id:post_id>/lich-su")
+@role_required(*Role.MODERATORS)
+def history(post_id: int):
+    """Every earlier version of a post, each shown as the changes that led to the next."""
+    post = forum.visible_post(post_id, current_user) or abort(404)
+    mark_personal()
+    return render("moderation/history.html", post=post, changes=forum.post_history(post))

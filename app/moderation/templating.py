@@ -4,10 +4,12 @@ from flask import Flask
 
 from app.moderation import policy
 from app.moderation.forms import decision_form
-from app.moderation.services import decision_label, target_label
+from app.moderation.services import action_label, actions_for, decision_label, post_status_label, target_label
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(decision_label=decision_label, target_label=target_label,
-                                 reason_label=policy.reason_label, hold_label=policy.hold_label)
-    app.jinja_env.globals.update(decision_form=decision_form)
+                                 reason_label=policy.reason_label, hold_label=policy.hold_label,
+                                 trust_label=policy.trust_label, post_status_label=post_status_label,
+                                 action_label=action_label)
+    app.jinja_env.globals.update(decision_form=decision_form, moderation_actions=actions_for)

@@ -351,7 +351,7 @@ def _forum_post(thread, author, body: str, **values):
 
 
 def _forum_dialogue(board, users) -> None:
-    thread = _forum_thread(board, users["admin@gopy.local"], "Đối thoại: mở dữ liệu giao thông công cộng",
+    thread = _forum_thread(board, users["admin@gopy.local"], "Mở dữ liệu giao thông công cộng",
                            "Lãnh đạo Bộ trả lời các câu hỏi được bình chọn nhiều nhất. "
                            "Câu hỏi nhận đến khi phiên kết thúc.")
     thread.dialogue_starts_at = utcnow() - timedelta(hours=1)

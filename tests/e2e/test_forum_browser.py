@@ -79,9 +79,8 @@ def test_citizen_replies_quotes_and_flags_then_moderator_hides(browser, server, 
     mod.goto(f"{server}/kiem-duyet")
     item = mod.locator(".app-mod-item", has_text="Thôn tôi cũng không có sóng")
     assert "Xúc phạm hoặc lăng mạ (1)" in item.inner_text()
-    item.locator("select[name=decision]").select_option("hide")
-    item.locator("select[name=rule]").select_option("offensive")
-    item.get_by_role("button", name="Thực hiện").click()
+    item.locator("select[name=rule]").first.select_option("offensive")
+    item.get_by_role("button", name="Ẩn", exact=True).click()
     expect(mod.locator("main")).to_contain_text("Đã thực hiện: Đã ẩn.")
 
     page.goto(thread_url)
@@ -107,4 +106,38 @@ def test_suspended_account_cannot_post(browser, server, javascript):
     expect(page.locator("main")).to_contain_text("Spam lặp lại")
     page.goto(thread_url)
     assert "Tôi vẫn muốn đăng bài." not in page.content()
+    page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_moderator_pages_pass_axe_and_a_post_is_hidden_from_its_thread(browser, server, javascript):
+    from tests.e2e.test_accessibility import AXE, BLOCKING
+
+    moderator = established(Role.MODERATOR, full_name="Phạm Thu Kiểm")
+    thread = make_thread(moderator, title="Chủ đề để kiểm duyệt", body="Bài mở đầu của chủ đề.")
+    author = established(full_name="Lý Thị Viết")
+    from app.forum import services as forum
+    forum.reply(author, thread, "Bài quảng cáo cần ẩn đi.")
+    urls = [f"{server}/dien-dan/thao-luan/{thread.id}", f"{server}/kiem-duyet/nguoi-dung/{author.id}",
+            f"{server}/kiem-duyet/tu-cam", f"{server}/kiem-duyet/mau-tra-loi", f"{server}/kiem-duyet"]
+    email = moderator.email
+    _ready()
+    page = _sign_in(browser, server, email, javascript)
+    page.goto(urls[0])
+    menu = page.locator("article", has_text="Bài quảng cáo cần ẩn đi.").locator("details.app-mod")
+    menu.get_by_text("Kiểm duyệt bài này").click()
+    menu.locator("select[name=rule]").first.select_option("spam")
+    menu.get_by_role("button", name="Ẩn", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Đã thực hiện: Đã ẩn.")
+    if javascript:  # axe runs in the page
+        for url in urls:
+            checker = page.context.browser.new_context(locale="vi-VN", bypass_csp=True,
+                                                       storage_state=page.context.storage_state()).new_page()
+            checker.goto(url)
+            checker.add_script_tag(path=str(AXE))
+            result = checker.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            blocking = [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+                        for v in result["violations"] if v["impact"] in BLOCKING]
+            assert not blocking, f"{url}:\n" + "\n".join(blocking)
+            checker.context.close()
     page.context.close()

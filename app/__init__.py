@@ -21,6 +21,7 @@ from app import (
     stats,
     tracking,
 )
+from app.accounts import notifications as _accounts_notifications  # noqa: F401
 from app.accounts import routes as _accounts_routes  # noqa: F401  (importing a routes module attaches its views)
 from app.admin import agencies as _admin_agencies  # noqa: F401
 from app.admin import api as _admin_api  # noqa: F401
@@ -50,7 +51,7 @@ from app.opendata import routes as _opendata_routes  # noqa: F401
 from app.ops import settings
 from app.stats import exports as _stats_exports  # noqa: F401  (registers its open-data file)
 from app.stats import routes as _stats_routes  # noqa: F401
-from app.submissions import templating
+from app.submissions import alerts, templating
 from app.tracking import routes as _tracking_routes  # noqa: F401
 from app.tracking import submitter as _tracking_submitter  # noqa: F401
 
@@ -70,8 +71,8 @@ def create_app(config_class: type = Config) -> Flask:
     params.register(app)  # the <id:> converter, before any route is declared
     _init_extensions(app)
     _register_blueprints(app)
-    for area in (errors, filters, templating, forum_templating, moderation_templating, i18n, rendering, security,
-                 cli, ops):
+    for area in (errors, filters, templating, alerts, forum_templating, moderation_templating, i18n, rendering,
+                 security, cli, ops):
         area.register(app)
     proxy.install(app)
     return app

@@ -105,6 +105,10 @@ class Config:
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
     SMS_SENDER = os.environ.get("SMS_SENDER", "GOPY")
+    # The number people text ("TC <code>") to ask for a status, printed in every receipt.
+    SMS_GATEWAY_NUMBER = os.environ.get("SMS_GATEWAY_NUMBER", "8077")
+    # No SMS at night (each person's quiet hours, 21:00-07:00 Vietnam time by default).
+    SMS_QUIET_HOURS = True
     # The API: a limit per token (set when it is issued), on by default; Open311's jurisdiction_id.
     API_RATELIMIT_ENABLED = os.environ.get("API_RATELIMIT_ENABLED", "1") == "1"
     OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "gopy.gov.vn")
@@ -121,4 +125,6 @@ class TestConfig(Config):
     API_RATELIMIT_ENABLED = False  # the rate-limit tests turn it on for themselves
     SERVER_NAME = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick
+    # The suite must not depend on the hour it runs at: tests/test_alerts.py turns quiet hours on.
+    SMS_QUIET_HOURS = False
 

@@ -5,7 +5,9 @@ from app.api.models import ApiCall, ApiToken, WebhookEndpoint  # noqa: F401
 from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401
 from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension  # noqa: F401
 from app.notify.models import Notification, OutboxMessage  # noqa: F401
+from app.notify.preferences import DigestItem, NotificationSetting  # noqa: F401
 from app.stats.models import StatsAgency, StatsArea, StatsRun, StatsSnapshot  # noqa: F401
+from app.submissions.alerts import AlertSubscription  # noqa: F401
 from app.submissions.models import (  # noqa: F401
     AnswerDraft,
     Attachment,

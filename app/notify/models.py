@@ -1,7 +1,7 @@
 """The outbox: a message is a row before it is anything else, so none is lost."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.time import utcnow
@@ -45,6 +45,9 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Extra e-mail headers (RFC 8058's List-Unsubscribe and List-Unsubscribe-Post), added by
+    # notify.preferences; the SMTP backend writes them as they are.
+    headers: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Notification(db.Model):

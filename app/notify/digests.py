@@ -48,7 +48,7 @@ def _send_one(user_id: int, items: list) -> None:
                 lines.append(f"  {preferences.absolute(item.link)}")
         url = preferences.unsubscribe_url(user_id, preferences.ALL_DIGESTS)
         lines += ["", _("Change what you receive: %(url)s", url=preferences.absolute(
-            services.local_url("notify.settings"))), "-- ",
+            services.local_url("accounts.notification_settings"))), "-- ",
             _("To stop these e-mails (%(kind)s): %(url)s", kind=preferences.kind_label(preferences.ALL_DIGESTS),
               url=url)]
     message = services.enqueue(Channel.EMAIL, latest.email, "\n".join(lines) + "\n", subject=subject[:200],

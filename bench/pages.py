@@ -56,6 +56,7 @@ PAGES = [
     Page("forum search", "/dien-dan/tim-kiem?q=du+lieu"),
     Page("moderation log", "/kiem-duyet/nhat-ky"),
     Page("notifications", "/tai-khoan/thong-bao", personal=True, login=True),
+    Page("notification settings", "/tai-khoan/thong-bao/cai-dat", personal=True, login=True),
     Page("API guide", "/api"),
     Page("API reference (cases)", "/api/tham-chieu/cases"),
     # A guest's support form carries a CSRF token: the page changes every second.
@@ -76,6 +77,7 @@ FRAGMENTS = [
     Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=True),
     Page("public search results", "/gop-y?q=chuyen+doi+so", fragment=True),
     Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),
+    Page("notification settings form", "/tai-khoan/thong-bao/cai-dat", fragment=True, personal=True, login=True),
     Page("similar submissions under the title", "/gop-y/tuong-tu?title=S%C3%B3ng+di+%C4%91%E1%BB%99ng+y%E1%BA%BFu",
          fragment=True),
 ]

@@ -19,6 +19,7 @@ from app.notify.digests import send_digests
 from app.notify.models import Channel, Notification, OutboxMessage
 from app.notify.preferences import DigestItem, NotificationSetting
 from app.submissions import alerts, codes, deadlines, reminders, workflow
+from bench.pages import PAGE_GZIP_BUDGET
 from tests.conftest import csrf_token
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission, make_user
 from tests.forum_support import established, make_board, make_thread, newcomer
@@ -244,6 +245,14 @@ def test_unsubscribe_link_works_signed_out_confirm_then_one_click(app, client, d
     assert client.get(done.headers["Location"]).status_code == 200
 
 
+def test_unsubscribe_page_fits_the_page_budget(client, db):
+    """Its path is signed, so tests/test_budgets.py (fixed paths) cannot list it: measured here."""
+    path = "/tai-khoan/thong-bao/huy/" + preferences.unsubscribe_token(_verified().id, "forum")
+    response = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers.get("Content-Encoding") == "gzip"
+    assert len(response.get_data()) <= PAGE_GZIP_BUDGET
+
+
 def test_a_forged_unsubscribe_link_is_refused(client, db):
     forged = preferences.unsubscribe_token(1, "forum")[:-2] + "xx"
     assert client.get(f"/tai-khoan/thong-bao/huy/{forged}").status_code == 404
@@ -348,3 +357,12 @@ def test_digest_items_are_kept_only_for_people_with_email_on(app, db):
     forum.reply(author, thread, "Một trả lời về sóng di động.")
     assert len(_inbox(follower)) == 1
     assert ext_db.session.scalar(select(DigestItem.id)) is None
+
+
+def test_the_public_list_filtered_by_a_province_offers_the_alert_signed_in(client, db, login_as):
+    assert "theo-doi" not in client.get("/gop-y?province=1").get_data(as_text=True)  # signed out: no button
+    user = login_as("citizen")
+    html = client.get("/gop-y?province=1").get_data(as_text=True)
+    assert 'action="/tai-khoan/thong-bao/theo-doi"' in html and 'name="province_code" value="1"' in html
+    response = client.post("/tai-khoan/thong-bao/theo-doi", data={"csrf_token": csrf_token(html), "province_code": "1"})
+    assert response.status_code == 303 and [item.province_code for item in alerts.subscriptions(user)] == [1]

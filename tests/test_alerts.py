@@ -50,9 +50,11 @@ def test_guest_with_phone_and_email_gets_one_sms_and_one_email_receipt_with_the_
     [mail] = _outbox(Channel.EMAIL)
     assert sms.recipient == "0912345678" and grouped in sms.body and len(sms.body) <= 160
     assert f"TC {submission.code}" in sms.body and app.config["SMS_GATEWAY_NUMBER"] in sms.body
+    answer_by = deadlines.answer_due(submission.kind, submission.due_date)
+    assert answer_by.strftime("%d/%m/%Y") in sms.body
     assert mail.recipient == "khach@example.vn" and grouped in mail.subject and grouped in mail.body
     assert f"TC {submission.code}" in mail.body and f"/tra-cuu/{submission.code}" in mail.body
-    assert "Mã tra cứu" in mail.body and "Bạn sẽ nhận được kết quả trước ngày" in mail.body  # Vietnamese first
+    assert "Mã tra cứu" in mail.body and "Bạn sẽ nhận được trả lời chậm nhất ngày" in mail.body  # Vietnamese first
     assert grouped in mail.html
 
 
@@ -251,6 +253,11 @@ def test_unsubscribe_page_fits_the_page_budget(client, db):
     response = client.get(path, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.headers.get("Content-Encoding") == "gzip"
     assert len(response.get_data()) <= PAGE_GZIP_BUDGET
+
+
+def test_an_unsubscribe_link_of_an_erased_account_answers_without_error(client, db):
+    path = "/tai-khoan/thong-bao/huy/" + preferences.unsubscribe_token(987654, "forum")
+    assert client.post(path).status_code == 303
 
 
 def test_a_forged_unsubscribe_link_is_refused(client, db):

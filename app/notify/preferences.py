@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.errors import ValidationError
@@ -218,7 +219,10 @@ def unsubscribe(user_id: int, kind: str) -> None:
     else:
         modes[kind] = OFF
     setting.modes, setting.updated_at = modes, utcnow()
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the account was erased since the e-mail went out: nothing left to stop
+        db.session.rollback()
 
 
 def unsubscribe_url(user_id: int, kind: str) -> str:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.notify import preferences
 from app.notify import services as notify
 from app.notify.models import Channel
-from app.submissions import codes, supports
+from app.submissions import codes, deadlines, supports
 from app.submissions.lookups import private_token
 from app.submissions.models import AnswerDraft, Submission
 from app.submissions.states import STATUS_LABELS, STEP_LABELS, Status, status_label, step_label
@@ -44,7 +44,9 @@ def send_receipt(submission) -> None:
     with force_locale(submission.locale or "vi"):
         code = codes.display(submission.code)
         lookup_url = notify.public_url("tracking.show", code=submission.code)
-        due = format_date(submission.due_date, "long") if submission.due_date else None
+        # The latest the answer is due: routed by the coordinators' deadline, then answered in time.
+        answer_by = deadlines.answer_due(submission.kind, submission.due_date) if submission.due_date else None
+        due = format_date(answer_by, "long") if answer_by else None
         number = current_app.config.get("SMS_GATEWAY_NUMBER") or ""
         context = dict(submission=submission, code=code, lookup_url=lookup_url, due=due, sms_number=number,
                        sms_syntax=f"TC {submission.code}", private_url=private_url(submission))
@@ -59,7 +61,8 @@ def send_receipt(submission) -> None:
                            html=render_template("submissions/receipt.html", **context),
                            user_id=submission.user_id, submission_id=submission.id)
         if submission.contact_phone:
-            preferences.send_sms(submission.contact_phone, receipt_sms(submission.code, number, due),
+            short = format_date(answer_by, "dd/MM/yyyy") if answer_by else None  # a full year, typed on a keypad
+            preferences.send_sms(submission.contact_phone, receipt_sms(submission.code, number, short),
                                  user=submission.user, submission_id=submission.id)
 
 
@@ -72,7 +75,7 @@ def receipt_sms(code: str, number: str, due: str | None) -> str:
     else:
         text = _("Gop Y: received, code %(code)s.", code=grouped)
     if due:
-        text += " " + _("News by %(date)s.", date=due)
+        text += " " + _("Answer by %(date)s.", date=due)
     return text
 
 

@@ -18,7 +18,7 @@ from app.notify import backends, preferences
 from app.notify.digests import send_digests
 from app.notify.models import Channel, Notification, OutboxMessage
 from app.notify.preferences import DigestItem, NotificationSetting
-from app.submissions import alerts, codes, deadlines, reminders, workflow
+from app.submissions import alerts, codes, deadlines, reminders, supports, workflow
 from bench.pages import PAGE_GZIP_BUDGET
 from tests.conftest import csrf_token
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission, make_user
@@ -329,7 +329,7 @@ def test_settings_are_saved_with_303(client, db, login_as):
     response = client.post("/tai-khoan/thong-bao/cai-dat", data={
         "csrf_token": token, "email": "y", "quiet_start": "22:00", "quiet_end": "06:30",
         "mode_case_new": "digest", "mode_case_citizen": "immediate", "mode_draft": "off", "mode_deadline": "immediate",
-        "mode_forum": "digest", "mode_alerts": "digest"})
+        "mode_forum": "digest", "mode_alerts": "digest", "mode_followed": "immediate"})
     assert response.status_code == 303
     stored = ext_db.session.get(NotificationSetting, user.id)
     assert stored.quiet_start == "22:00" and stored.mode("case_new") == "digest" and stored.mode("draft") == "off"
@@ -345,7 +345,7 @@ def test_bad_settings_answer_422_with_values_kept(client, db, login_as, bad, mes
     user = login_as("citizen")
     token = csrf_token(client.get("/tai-khoan/thong-bao/cai-dat").get_data(as_text=True))
     data = {"csrf_token": token, "email": "y", "quiet_start": "21:00", "quiet_end": "07:00", "mode_forum": "digest",
-            "mode_alerts": "digest", **bad}
+            "mode_alerts": "digest", "mode_followed": "immediate", **bad}
     response = client.post("/tai-khoan/thong-bao/cai-dat", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html
@@ -373,3 +373,16 @@ def test_the_public_list_filtered_by_a_province_offers_the_alert_signed_in(clien
     assert 'action="/tai-khoan/thong-bao/theo-doi"' in html and 'name="province_code" value="1"' in html
     response = client.post("/tai-khoan/thong-bao/theo-doi", data={"csrf_token": csrf_token(html), "province_code": "1"})
     assert response.status_code == 303 and [item.province_code for item in alerts.subscriptions(user)] == [1]
+
+
+def test_followers_of_a_published_submission_get_an_unsubscribable_email_unless_they_stopped(app, db):
+    coordinator = make_staff(Role.COORDINATOR)
+    reader, stopped = _verified(), _verified()
+    submission, _t = make_submission(consent_publish=True)
+    for person in (reader, stopped):
+        supports.follow(submission, person)
+    preferences.unsubscribe(stopped.id, "followed")
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    [mail] = [m for m in _outbox(Channel.EMAIL) if m.user_id in (reader.id, stopped.id)]
+    assert mail.recipient == reader.email and "List-Unsubscribe" in mail.headers
+    assert len(_inbox(stopped)) == 1  # the inbox keeps every line

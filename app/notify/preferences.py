@@ -45,6 +45,7 @@ KINDS = {
     "deadline": Kind(_l("Deadlines in 2 working days and overdue cases"), IMMEDIATE, "staff"),
     "review_queue": Kind(_l("Flagged and held posts in the review queue"), IMMEDIATE, "moderators"),
     "appeal": Kind(_l("Appeals against moderation decisions"), IMMEDIATE, "moderators"),
+    "followed": Kind(_l("Steps of the published submissions I follow"), IMMEDIATE, "everyone"),
     "forum": Kind(_l("New posts in the threads and boards I follow"), DIGEST, "everyone"),
     "alerts": Kind(_l("New published submissions in the areas and topics I watch"), DIGEST, "everyone",
                    (DIGEST, OFF)),

@@ -170,11 +170,18 @@ def tell_followers(submission, event, already_told: set[int] = frozenset()) -> N
                         submission_id=submission.id)
     url = notify.public_url("feedback.show", code=submission.code)
     for person in people:
-        if person.email and person.email_verified_at:
-            with force_locale(person.locale or "vi"):
-                notify.enqueue(Channel.EMAIL, person.email, f"{line}\n\n{url}\n",
-                               subject=_("Submission %(code)s: %(status)s", code=code, status=status_label(
-                                   submission.status)), user_id=person.id, submission_id=submission.id)
+        mode = preferences.settings_for(person).mode("followed")
+        if not (person.email and person.email_verified_at and preferences.settings_for(person).email) or (
+                mode == preferences.OFF):
+            continue
+        with force_locale(person.locale or "vi"):
+            if mode == preferences.DIGEST:
+                preferences.keep_for_digest(person, "followed", str(line),
+                                            notify.local_url("feedback.show", code=submission.code))
+                continue
+            preferences.send_email(person, "followed", _("Submission %(code)s: %(status)s", code=code,
+                                                         status=status_label(submission.status)),
+                                   f"{line}\n\n{url}\n", submission_id=submission.id)
 
 
 def _submitters(submission) -> list:

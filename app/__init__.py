@@ -25,6 +25,7 @@ from app import (
     tracking,
 )
 from app.accounts import identity_routes as _accounts_identity  # noqa: F401
+from app.accounts import notifications as _accounts_notifications  # noqa: F401
 from app.accounts import routes as _accounts_routes  # noqa: F401  (importing a routes module attaches its views)
 from app.admin import agencies as _admin_agencies  # noqa: F401
 from app.admin import api as _admin_api  # noqa: F401
@@ -60,7 +61,7 @@ from app.privacy import routes as _privacy_routes  # noqa: F401
 from app.sms import routes as _sms_routes  # noqa: F401
 from app.stats import exports as _stats_exports  # noqa: F401  (registers its open-data file)
 from app.stats import routes as _stats_routes  # noqa: F401
-from app.submissions import templating
+from app.submissions import alerts, templating
 from app.tracking import routes as _tracking_routes  # noqa: F401
 from app.tracking import submitter as _tracking_submitter  # noqa: F401
 
@@ -80,8 +81,8 @@ def create_app(config_class: type = Config) -> Flask:
     params.register(app)  # the <id:> converter, before any route is declared
     _init_extensions(app)
     _register_blueprints(app)
-    for area in (errors, filters, templating, forum_templating, moderation_templating, i18n, rendering, security,
-                 cli, ops, schedule):
+    for area in (errors, filters, templating, alerts, forum_templating, moderation_templating, i18n, rendering,
+                 security, cli, ops, schedule):
         area.register(app)
     proxy.install(app)
     return app

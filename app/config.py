@@ -177,6 +177,10 @@ class Config:
     SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
     SMS_INBOUND_PER_HOUR = int(os.environ.get("SMS_INBOUND_PER_HOUR", "20"))
     SMS_CONSENT_WAIT_HOURS = int(os.environ.get("SMS_CONSENT_WAIT_HOURS", "24"))
+    # The number people text ("TC <code>") to ask for a status, printed in every receipt.
+    SMS_GATEWAY_NUMBER = os.environ.get("SMS_GATEWAY_NUMBER", "8077")
+    # No SMS at night (each person's quiet hours, 21:00-07:00 Vietnam time by default).
+    SMS_QUIET_HOURS = True
     # The API: a limit per token (set when it is issued), on by default; Open311's jurisdiction_id.
     API_RATELIMIT_ENABLED = os.environ.get("API_RATELIMIT_ENABLED", "1") == "1"
     OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "gopy.gov.vn")
@@ -204,4 +208,6 @@ class TestConfig(Config):
     SERVER_NAME = None
     NOTIFY_DELIVERY = "sync"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick
+    # The suite must not depend on the hour it runs at: tests/test_alerts.py turns quiet hours on.
+    SMS_QUIET_HOURS = False
 

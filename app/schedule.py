@@ -11,6 +11,7 @@ from datetime import time, timedelta
 from flask import Flask, current_app
 
 from app.notify import schedule
+from app.notify.digests import send_digests
 from app.notify.schedule import Periodic
 from app.notify.tasks import dispatch_pending
 from app.privacy.services import run_retention
@@ -43,6 +44,8 @@ PERIODIC_JOBS = [
     Periodic("desk-reminders", send_overdue_reminders, daily_at=time(7, 0)),
     # After a statistics refresh, at night.
     Periodic("opendata-dump", dump_open_data, daily_at=time(2, 30)),
+    # Forum news, followed submissions and area/topic alerts gathered into one e-mail a day.
+    Periodic("notify-digests", send_digests, daily_at=time(18, 0)),
     # Guests' contact data and files, N months after their submission closed (Law 91/2025).
     Periodic("privacy-retention", run_retention, daily_at=time(3, 0)),
 ]

@@ -68,6 +68,7 @@ PAGES = [
     Page("my data (consents, export, erase)", "/tai-khoan/du-lieu", personal=True, login=True, conditional=False),
     Page("my data export status", "/tai-khoan/du-lieu/xuat", personal=True, login=True, conditional=False),
     Page("erase my account", "/tai-khoan/xoa", personal=True, login=True, conditional=False),
+    Page("notification settings", "/tai-khoan/thong-bao/cai-dat", personal=True, login=True),
     Page("API guide", "/api"),
     Page("API reference (cases)", "/api/tham-chieu/cases"),
     # A guest's support form carries a CSRF token: the page changes every second.
@@ -90,6 +91,7 @@ FRAGMENTS = [
     Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),
     Page("my data export status", "/tai-khoan/du-lieu/xuat", fragment=True, personal=True, login=True,
          conditional=False),
+    Page("notification settings form", "/tai-khoan/thong-bao/cai-dat", fragment=True, personal=True, login=True),
     Page("similar submissions under the title", "/gop-y/tuong-tu?title=S%C3%B3ng+di+%C4%91%E1%BB%99ng+y%E1%BA%BFu",
          fragment=True),
 ]

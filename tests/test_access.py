@@ -25,9 +25,10 @@ from app.common.time import utcnow
 from app.extensions import db as ext_db
 from app.forum import services as forum
 from app.moderation import services as moderation
+from app.notify import preferences
 from app.notify.models import Channel, OutboxMessage
 from app.opendata.dump import write_dump
-from app.submissions import intake, workflow
+from app.submissions import alerts, intake, workflow
 from tests.conftest import SuiteConfig, csrf_token
 from tests.factories import ROLES, agency_id, make_person, make_staff, make_submission, make_user, submission_input
 from tests.forum_support import make_board, make_thread
@@ -108,6 +109,7 @@ def world(app) -> World:
                                                          30))
     endpoint = webhooks.add_endpoint(api_token.id, "https://hook.example.vn/gopy", ["submission.created"])
     message = OutboxMessage(channel=Channel.WEBHOOK, recipient=endpoint.url, body="{}", submission_id=submission.id)
+    watched = alerts.subscribe(people["citizen"], province_code=1)
     ext_db.session.add(message)
     ext_db.session.commit()
     write_dump(app.config["OPENDATA_DIR"])  # the nightly open-data files, served by name
@@ -127,6 +129,7 @@ def world(app) -> World:
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
         "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS", "purpose": "publish",
         "provider": "vneid", "organisation_id": organisation.id, "member_id": member.id,
+        "subscription_id": watched.id, "signature": preferences.unsubscribe_token(people["citizen"].id, "forum"),
     }
     return World(people=people, values=values)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
-POLICY_SIDE = {"policy", "models", "wordfilter"}
+POLICY_SIDE = {"policy", "models", "wordfilter", "notices"}
 
 
 def _modules(area: str) -> list[Path]:

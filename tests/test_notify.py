@@ -14,7 +14,7 @@ from app.common.roles import Role
 from app.common.time import utcnow
 from app.notify import outbox, tasks
 from app.notify.models import MessageStatus, Notification, OutboxMessage
-from app.submissions import codes, workflow
+from app.submissions import codes, messages, workflow
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/1"
@@ -55,6 +55,14 @@ def sms(app, tmp_path, monkeypatch):
     def read():
         return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
     return read
+
+
+@pytest.fixture(autouse=True)
+def _steps_only(monkeypatch):
+    """These tests count the messages of the submitter's steps: the receipt at submission and
+    the staff's notices are tested in tests/test_alerts.py."""
+    monkeypatch.setattr(messages, "send_receipt", lambda submission: None)
+    monkeypatch.setattr(messages, "tell_staff", lambda submission, event: None)
 
 
 @pytest.fixture()

@@ -47,7 +47,8 @@ from app.forum.models import (
     ThreadRead,
     Visibility,
 )
-from app.moderation import policy
+from app.moderation import notices, policy
+from app.notify import preferences
 from app.notify import services as notify
 from app.submissions import lookups
 
@@ -434,6 +435,8 @@ def create_thread(user, board: Board, title: str, body: str, submission_code: st
     db.session.flush()
     if post.status == Visibility.PUBLISHED:
         publish(post)
+    else:
+        notices.tell_moderators("held", title=title)
     db.session.commit()
     return thread
 
@@ -454,6 +457,8 @@ def reply(user, thread: Thread, body: str, quote_of_id: int | None = None) -> Po
     db.session.flush()
     if post.status == Visibility.PUBLISHED:
         publish(post)
+    else:
+        notices.tell_moderators("held", title=thread.title)
     _follow_quietly(user, thread)
     db.session.commit()
     return post
@@ -498,8 +503,9 @@ def _notify_followers(post: Post, thread: Thread) -> None:
     followers = db.session.scalars(select(User).join(Follow, Follow.user_id == User.id).where(
         or_(*targets), Follow.user_id != post.author_id).distinct()).all()
     if followers:
-        notify.notify_users(followers, _l("New post in “%(title)s”", title=thread.title),
-                            link=notify.local_url("forum.post", post_id=post.id))
+        # Forum news defaults to the daily digest: ten replies in a day make one e-mail.
+        preferences.tell(followers, "forum", _l("New post in “%(title)s”", title=thread.title),
+                         link=notify.local_url("forum.post", post_id=post.id))
 
 
 def _follow_quietly(user, thread: Thread) -> None:
@@ -560,6 +566,7 @@ def edit_post(user, post: Post, body: str) -> Post:
     reason = policy.edit_hold_reason(user, post.body_source)
     if reason and post.status == Visibility.PUBLISHED:
         post.status, post.held_reason = Visibility.HELD, reason
+        notices.tell_moderators("held", title=db.session.get(Thread, post.thread_id).title)
     db.session.commit()
     return post
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.forum import services as forum
 from app.forum.markup import clean_line
 from app.forum.models import Post, Thread, Visibility
-from app.moderation import policy, wordfilter
+from app.moderation import notices, policy, wordfilter
 from app.moderation.models import (
     Appeal,
     CannedReply,
@@ -149,8 +149,19 @@ def flag(user, target_type: str, target_id: int, reason: str, note: str = "") ->
         db.session.rollback()
         return None
     _hide_when_flagged_enough(target_type, target)
+    if _open_flags(target_type, target_id) == 1:  # the first open flag puts the item in the queue
+        notices.tell_moderators("flag", title=_thread_title(target_type, target))
     db.session.commit()
     return item
+
+
+def _open_flags(target_type: str, target_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Flag).where(
+        Flag.target_type == target_type, Flag.target_id == target_id, Flag.resolved_at.is_(None)))
+
+
+def _thread_title(target_type: str, target) -> str:
+    return target.title if target_type == "thread" else forum.find_thread(target.thread_id).title
 
 
 def _hide_when_flagged_enough(target_type: str, target) -> None:
@@ -347,6 +358,7 @@ def appeal(user, decision_id: int, text: str) -> Appeal:
         raise Conflict(_("You have already appealed this decision."))
     item = Appeal(decision_id=decision_id, user_id=user.id, text=text)
     db.session.add(item)
+    notices.tell_moderators("appeal")
     db.session.commit()
     return item
 

@@ -20,3 +20,12 @@ def worker_command(burst: bool):
 def sweep_command():
     """Hand every message still due to the broker, or send it here with no broker (the worker does this every 30 s)."""
     click.echo(f"{dispatch_pending()} messages dispatched")
+
+
+@bp.cli.command("digests")
+def digests_command():
+    """Send today's digest e-mails (run daily by the worker's scheduler)."""
+    # Imported here: preferences imports services, which imports this package's tasks.
+    from app.notify.digests import send_digests
+
+    click.echo(f"{send_digests()} digests sent")

@@ -29,7 +29,7 @@ class Undeliverable(Exception):
 
 
 def send_email(recipient: str, subject: str, body: str, html: str | None = None,
-               message_id: str | None = None) -> None:
+               message_id: str | None = None, headers: dict | None = None) -> None:
     """A message sent again after a crashed worker keeps its Message-ID, so mail clients
     can recognise the copy."""
     config = current_app.config
@@ -38,6 +38,10 @@ def send_email(recipient: str, subject: str, body: str, html: str | None = None,
     message["To"] = recipient
     message["Subject"] = subject
     message["Message-ID"] = message_id or make_msgid(domain="gopy.local")
+    # The outbox row's own headers (alerts: RFC 8058 List-Unsubscribe and List-Unsubscribe-Post);
+    # the outbox passes OutboxMessage.headers here.
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if html:
         message.add_alternative(html, subtype="html")

@@ -1,7 +1,7 @@
 """The outbox: a message is a row before it is anything else, so none is lost."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.time import utcnow
@@ -65,6 +65,9 @@ class OutboxMessage(db.Model):
     failure: Mapped[str | None] = mapped_column(String(8))
     given_up_at: Mapped[datetime | None]
     given_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Extra e-mail headers (RFC 8058's List-Unsubscribe and List-Unsubscribe-Post), added by
+    # notify.preferences; the SMTP backend writes them as they are.
+    headers: Mapped[dict | None] = mapped_column(JSON)
 
 
 class PeriodicRun(db.Model):

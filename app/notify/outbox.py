@@ -136,7 +136,7 @@ def following(message_id: int) -> int | None:
 def _send(message: OutboxMessage) -> None:
     if message.channel == Channel.EMAIL:
         backends.send_email(message.recipient, message.subject or "", message.body, message.html,
-                            message_id=f"<outbox-{message.id}@gopy.local>")
+                            message_id=f"<outbox-{message.id}@gopy.local>", headers=message.headers)
     elif message.channel == Channel.SMS:
         backends.send_sms(message.recipient, message.body)
     else:

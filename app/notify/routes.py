@@ -1,12 +1,14 @@
-"""The in-app inbox of an account holder: submission steps, forum replies, moderators' decisions."""
-from flask import g
+"""The in-app inbox of an account holder: submission steps, forum replies, moderators' decisions;
+and the unsubscribe link of every e-mail, which works without signing in."""
+from flask import abort, g, request
 from flask_login import current_user
 
 from app.common import paging
 from app.common.permissions import login_required
-from app.common.rendering import render
+from app.common.rendering import render, see_other
 from app.common.security import mark_personal
-from app.notify import bp, outbox, services
+from app.extensions import csrf
+from app.notify import bp, outbox, preferences, services
 
 
 @bp.app_context_processor
@@ -39,3 +41,18 @@ def inbox():
     response = render("notify/inbox.html", "notify/_inbox.html", page=page)
     services.mark_inbox_read(current_user)
     return response
+
+
+@bp.route("/thong-bao/huy/<signature>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: a mail client's one-click POST carries no form token; the signed link is the proof
+def unsubscribe(signature: str):
+    """GET asks to confirm (a link scanner must not unsubscribe anyone); POST, from the page or
+    a mail client's one-click, stops that kind of e-mail and answers 303 to the confirmation."""
+    found = preferences.read_unsubscribe_token(signature)
+    if found is None:
+        abort(404)
+    user_id, kind = found
+    if request.method == "POST":
+        preferences.unsubscribe(user_id, kind)
+        return see_other("notify.unsubscribe", signature=signature, done=1)
+    return render("notify/unsubscribe.html", kind=preferences.kind_label(kind), done=request.args.get("done") == "1")

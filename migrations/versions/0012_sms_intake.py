@@ -3,7 +3,7 @@ the submissions waiting for DONG Y, the numbers that said HUY), how each submiss
 (submission.channel), and how each consent was given and who recorded it
 
 Revision ID: 0012_sms_intake
-Revises: 0010_delivery
+Revises: 0011_alerts
 Create Date: 2026-12-01 03:50:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012_sms_intake"
-down_revision = "0010_delivery"
+down_revision = "0011_alerts"
 branch_labels = None
 depends_on = None
 

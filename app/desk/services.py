@@ -8,6 +8,7 @@ from app.agencies.models import Agency
 from app.common import paging
 from app.common.paging import Page
 from app.common.permissions import handles, handling_scope
+from app.common.text import vi_sort_key
 from app.extensions import db
 from app.submissions import deadlines, search, workflow
 from app.submissions.models import Submission
@@ -139,4 +140,4 @@ def on_time_rates() -> list[OnTime]:
     ).all()
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r[0] for r in rows])))}
     result = [OnTime(agencies[r[0]], r[1] or 0, r[2] or 0, r[3] or 0) for r in rows if r[0] in agencies]
-    return sorted(result, key=lambda item: item.agency.name)
+    return sorted(result, key=lambda item: vi_sort_key(item.agency.name))

@@ -9,8 +9,14 @@ from flask_babel import force_locale
 from app.agencies.services import agency_choices
 from app.common import places
 from app.common.i18n import format_day, format_moment
+from app.common.roles import Role
 from app.common.text import vi_person_key, vi_sort_key, vi_sorted
 from app.common.validators import normalize_mobile
+from app.desk import services as desk_services
+from app.extensions import db as ext_db
+from app.submissions import deadlines, workflow
+from app.submissions.states import Status
+from tests.factories import agency_id, any_topic_id, make_staff, make_submission
 
 
 def test_timestamps_show_four_digit_years_in_both_languages(app):
@@ -64,3 +70,82 @@ def test_provinces_and_agency_picker_sort_the_vietnamese_way(app):
     short = [name.removeprefix("Ủy ban nhân dân ") for name in choices]
     assert short.index("Cà Mau") < short.index("Cao Bằng")
     assert short.index("Đồng Tháp") < short.index("Gia Lai") < short.index("Vĩnh Long")
+
+
+# Deadlines right to the day.
+
+@pytest.fixture()
+def coordinator(db):
+    return make_staff(Role.COORDINATOR, email="dieuphoi@example.vn")
+
+
+@pytest.fixture()
+def officer(db):
+    return make_staff(Role.OFFICER, "BKHCN", email="chuyenvien@example.vn", full_name="Trần Thị Hoa")
+
+
+@pytest.fixture()
+def lead(db):
+    return make_staff(Role.LEAD, "BKHCN", email="lanhdao@example.vn", full_name="Phạm Quốc Bảo")
+
+
+def _assigned(coordinator, **values):
+    submission, _token = make_submission(**values)
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    return submission
+
+
+def _answered(coordinator, officer, lead, body="Trả lời"):
+    submission = _assigned(coordinator)
+    workflow.take(submission, officer, submission.version)
+    workflow.draft(submission, officer, submission.version, body)
+    workflow.answer(submission, lead, submission.version)
+    return submission
+
+
+@pytest.mark.parametrize(("start", "days", "due"), [
+    # Saturday 4 May 2024 was worked in exchange for Monday 29 April: one working day after
+    # Friday 3 May is that Saturday, not Monday 6 May (what the hand-written loop said).
+    (date(2024, 5, 3), 1, date(2024, 5, 4)),
+    (date(2024, 4, 26), 3, date(2024, 5, 4)),  # 29 April to 1 May off, then 2, 3 and 4 May
+    # Saturday 26 April 2025 was worked for Friday 2 May.
+    (date(2025, 4, 25), 1, date(2025, 4, 26)),
+    # Saturday 22 August 2026 is worked for the 1 September bridge.
+    (date(2026, 8, 21), 1, date(2026, 8, 22)),
+])
+def test_substituted_working_saturdays_count(start, days, due):
+    assert deadlines.add_working_days(start, days) == due
+    assert deadlines.working_days_between(start, due) == days
+
+
+def test_an_answer_counts_on_the_day_it_was_given_in_vietnam(db, coordinator, officer, lead):
+    on_time = _answered(coordinator, officer, lead)
+    late = _answered(coordinator, officer, lead)
+    due = date(2026, 3, 10)
+    on_time.due_date = late.due_date = due
+    on_time.answered_at = datetime(2026, 3, 10, 16, 30)  # 23:30 on the due date in Hà Nội
+    late.answered_at = datetime(2026, 3, 10, 23, 30)  # 06:30 the next morning: UTC still says the 10th
+    ext_db.session.commit()
+    row = next(r for r in desk_services.on_time_rates() if r.agency.code == "BKHCN")
+    assert (row.answered, row.on_time) == (2, 1)
+
+
+def test_before_routing_the_deadline_is_called_the_classification_deadline(db, client, coordinator, login_as):
+    submission, token = make_submission()
+    workflow.classify(submission, coordinator, submission.version, "concern", any_topic_id())
+    login_as(coordinator)
+    case = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert "Hạn phân loại" in case and "Hạn trả lời" not in case
+    workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
+    case = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert "Hạn trả lời" in case and "Hạn phân loại" not in case
+
+
+def test_a_reopened_case_gets_its_own_deadline(db, coordinator, officer, lead):
+    submission = _answered(coordinator, officer, lead)
+    submission.due_date = date(2020, 1, 10)  # the first answer's deadline, long past
+    ext_db.session.commit()
+    workflow.reopen(submission, "Câu trả lời chưa thỏa đáng")
+    assert submission.status == Status.REOPENED
+    assert submission.due_date == deadlines.add_working_days(deadlines.today(), deadlines.answer_days("concern"))
+    assert not deadlines.is_overdue(submission)

@@ -11,7 +11,7 @@ from app.common.permissions import handles, handling_scope
 from app.common.text import vi_sort_key
 from app.extensions import db
 from app.submissions import deadlines, search, workflow
-from app.submissions.models import Submission
+from app.submissions.models import Rating, Submission
 from app.submissions.states import Status
 
 PER_PAGE = 25
@@ -119,6 +119,13 @@ class OnTime:
     answered: int
     on_time: int
     overdue_open: int
+    rated: int = 0
+    stars_total: int = 0
+
+    @property
+    def stars(self) -> float | None:
+        """The submitters' average rating of the agency's answers, 1 to 5."""
+        return round(self.stars_total / self.rated, 1) if self.rated else None
 
     @property
     def rate(self) -> int | None:
@@ -126,18 +133,24 @@ class OnTime:
 
 
 def on_time_rates() -> list[OnTime]:
-    """Per agency: answers given by the due date over all answers, and what is overdue now.
-    One grouped query; the day of the answer is its UTC date, close enough for a rate."""
-    answered_day = func.date(Submission.answered_at)
+    """Per agency: answers given by the due date over all answers, what is overdue now, and
+    how the submitters rated the answers. One grouped query; the day of an answer is its date
+    in Vietnam, as the due date is: an answer at 06:30 in Hà Nội the day after the due date is
+    late, though its UTC date is still the due date."""
+    answered_day = deadlines.local_day(Submission.answered_at)
     rows = db.session.execute(
         select(
             Submission.agency_id,
             func.count(Submission.answered_at),
             func.sum(case((and_(Submission.answered_at.is_not(None),
-                                answered_day <= func.date(Submission.due_date)), 1), else_=0)),
+                                answered_day <= Submission.due_date), 1), else_=0)),
             func.sum(case((deadlines.overdue_clause(), 1), else_=0)),
-        ).where(Submission.agency_id.is_not(None)).group_by(Submission.agency_id)
+            func.count(Rating.id),
+            func.coalesce(func.sum(Rating.stars), 0),
+        ).outerjoin(Rating, Rating.submission_id == Submission.id)
+        .where(Submission.agency_id.is_not(None)).group_by(Submission.agency_id)
     ).all()
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r[0] for r in rows])))}
-    result = [OnTime(agencies[r[0]], r[1] or 0, r[2] or 0, r[3] or 0) for r in rows if r[0] in agencies]
+    result = [OnTime(agencies[r[0]], r[1] or 0, r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0)
+              for r in rows if r[0] in agencies]
     return sorted(result, key=lambda item: vi_sort_key(item.agency.name))

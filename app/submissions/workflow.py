@@ -286,6 +286,9 @@ def reopen(submission, reason: str | None, user=None):
     if answered is None or _now() - answered > REOPEN_WINDOW:
         raise Conflict(_("Reconsideration can be asked within 30 days of the answer."))
     submission.closed_at = None
+    # Reconsideration is a new request to the agency: its own deadline by the rules, counted
+    # from today, never the first answer's (long past, so the reopened case started overdue).
+    submission.due_date, submission.paused_on = deadlines.answer_due(submission.kind, deadlines.today()), None
     return _step("reopen", submission, user, internal_note=reason)
 
 

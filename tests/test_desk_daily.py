@@ -16,6 +16,7 @@ from app.desk import services as desk_services
 from app.extensions import db as ext_db
 from app.submissions import deadlines, workflow
 from app.submissions.states import Status
+from tests.desk_helpers import post_step
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
 
 
@@ -149,3 +150,73 @@ def test_a_reopened_case_gets_its_own_deadline(db, coordinator, officer, lead):
     assert submission.status == Status.REOPENED
     assert submission.due_date == deadlines.add_working_days(deadlines.today(), deadlines.answer_days("concern"))
     assert not deadlines.is_overdue(submission)
+
+
+# Finding work and assigning.
+
+def test_the_default_queue_is_what_needs_action_mine_first(db, client, coordinator, officer, lead, login_as):
+    done = _answered(coordinator, officer, lead)
+    done.title = "Đã trả lời xong"
+    waiting = _assigned(coordinator, title="Chưa ai nhận")
+    mine = _assigned(coordinator, title="Của tôi xử lý")
+    workflow.take(mine, officer, mine.version)
+    ext_db.session.commit()
+    login_as(officer)
+    html = client.get("/can-bo").get_data(as_text=True)
+    assert waiting.title in html and mine.title in html and done.title not in html
+    assert html.index(mine.title) < html.index(waiting.title)
+    finished = client.get("/can-bo?view=done").get_data(as_text=True)
+    assert done.title in finished and waiting.title not in finished
+    everything = client.get("/can-bo?view=all").get_data(as_text=True)
+    assert done.title in everything and waiting.title in everything
+
+
+def test_a_lead_sees_drafts_awaiting_approval_first(db, client, coordinator, officer, lead, login_as):
+    first = _assigned(coordinator, title="Hạn sớm nhất")
+    drafted = _assigned(coordinator, title="Có dự thảo chờ duyệt")
+    drafted.due_date = date(2099, 1, 1)
+    ext_db.session.commit()
+    workflow.take(drafted, officer, drafted.version)
+    workflow.draft(drafted, officer, drafted.version, "Dự thảo trả lời")
+    login_as(lead)
+    html = client.get("/can-bo").get_data(as_text=True)
+    assert html.index(drafted.title) < html.index(first.title)
+
+
+def test_colleagues_see_each_others_names(db, client, coordinator, officer, lead, login_as):
+    submission = _assigned(coordinator)
+    workflow.take(submission, officer, submission.version)
+    login_as(lead)
+    html = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert "Trần Thị Hoa" in html and "một đồng nghiệp" not in html
+
+
+def test_a_lead_gives_a_case_to_a_named_officer_and_takes_it_back(db, client, coordinator, officer, lead, login_as):
+    other = make_staff(Role.OFFICER, "BKHCN", full_name="Lê Văn Nam")
+    stranger = make_staff(Role.OFFICER, "BTC", full_name="Người Bộ Khác")
+    submission = _assigned(coordinator)
+    login_as(lead)
+    page = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert "Lê Văn Nam" in page and "Người Bộ Khác" not in page
+    refused = post_step(client, submission, "assign_officer", officer_id=str(stranger.id))
+    assert refused.status_code == 422 and submission.assignee_id is None
+    response = post_step(client, submission, "assign_officer", officer_id=str(other.id))
+    assert response.status_code == 303
+    ext_db.session.refresh(submission)
+    assert submission.assignee_id == other.id
+    event = submission.events[-1]
+    assert (event.action, event.actor_id, event.assignee_id, event.is_public) == ("assign_officer", lead.id, other.id,
+                                                                                  False)
+    response = post_step(client, submission, "take_back")
+    assert response.status_code == 303
+    ext_db.session.refresh(submission)
+    assert submission.assignee_id is None
+    assert (submission.events[-1].action, submission.events[-1].assignee_id) == ("take_back", other.id)
+    timeline = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert timeline.count("→ Lê Văn Nam") == 2
+
+
+def test_officers_cannot_give_cases_away(db, client, coordinator, officer, login_as):
+    submission = _assigned(coordinator)
+    login_as(officer)
+    assert post_step(client, submission, "assign_officer", officer_id=str(officer.id)).status_code == 403

@@ -15,6 +15,7 @@ def _optional_int(value):
         return None
 
 
+VIEWS = [("", _l("Needs action")), ("done", _l("Answered, closed or rejected")), ("all", _l("Everything"))]
 SORTS = [("due", _l("Due date first")), ("new", _l("Newest first")), ("old", _l("Oldest first"))]
 DUE_FILTERS = [("", _l("Any")), ("soon", _l("Due within 2 working days")), ("overdue", _l("Overdue"))]
 
@@ -24,6 +25,7 @@ class QueueFilterForm(BaseForm):
         csrf = False  # filtering reads, never writes
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    view = SelectField(_l("Show"), choices=VIEWS, validators=[Optional()])
     status = SelectField(_l("Status"), choices=[("", _l("Any"))] + list(STATUS_LABELS.items()),
                          validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[("", _l("Any"))] + KIND_CHOICES, validators=[Optional()])
@@ -71,6 +73,16 @@ class TransferForm(StepForm):
     reason = TextAreaField(_l("Reason, told to the submitter"), validators=[Length(max=2000)])
 
 
+class AssignOfficerForm(StepForm):
+    officer_id = SelectField(_l("Officer"), coerce=_optional_int,
+                             validators=[InputRequired(_l("Choose someone of the agency handling it."))])
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
+
+
+class TakeBackForm(StepForm):
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
+
+
 class RequestInfoForm(StepForm):
     question = TextAreaField(_l("What is missing"), validators=[Length(max=2000)])
 
@@ -105,13 +117,15 @@ class AnswerForm(StepForm):
 
 STEP_FORMS = {
     "classify": ClassifyForm, "reject": RejectForm, "assign": AssignForm, "transfer": TransferForm,
-    "take": TakeForm, "request_info": RequestInfoForm, "draft": DraftForm, "send_back": SendBackForm,
+    "take": TakeForm, "assign_officer": AssignOfficerForm, "take_back": TakeBackForm,
+    "request_info": RequestInfoForm, "draft": DraftForm, "send_back": SendBackForm,
     "answer": AnswerForm, "close": CloseForm, "merge": MergeForm, "note": NoteForm,
 }
 
 STEP_BUTTONS = {
     "classify": _l("Accept and classify"), "reject": _l("Reject"), "assign": _l("Assign"),
-    "transfer": _l("Transfer"), "take": _l("Take it"), "request_info": _l("Ask the submitter"),
+    "transfer": _l("Transfer"), "take": _l("Take it"), "assign_officer": _l("Give it to an officer"),
+    "take_back": _l("Take it back"), "request_info": _l("Ask the submitter"),
     "draft": _l("Send the draft for approval"), "send_back": _l("Send back"), "answer": _l("Approve and publish"),
     "close": _l("Close"), "merge": _l("Merge"), "note": _l("Add the note"),
 }

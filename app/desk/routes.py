@@ -30,8 +30,8 @@ def queue():
         form = QueueFilterForm(formdata=None)
         _filter_choices(form)
     page = services.queue_page(current_user, _queue_filter(form), paging.requested_page())
-    # The filters unfold when the URL holds anything but a search.
-    filters_open = bool(request.args.keys() - {"q"})
+    # The filters unfold when the URL holds anything but a search or the view.
+    filters_open = bool(request.args.keys() - {"q", "view"})
     return form_page("desk/queue.html", "desk/_queue.html", form=form, results=page, filters_open=filters_open)
 
 
@@ -45,7 +45,8 @@ def _queue_filter(form: QueueFilterForm) -> services.QueueFilter:
     return services.QueueFilter(q=(form.q.data or "").strip(), status=form.status.data or "",
                                 kind=form.kind.data or "", topic=form.topic.data, province=form.province.data,
                                 due=form.due.data or "", mine=bool(form.mine.data),
-                                unassigned=bool(form.unassigned.data), sort=form.sort.data or "due")
+                                unassigned=bool(form.unassigned.data), sort=form.sort.data or "due",
+                                view=form.view.data or "")
 
 
 @bp.get("/can-bo/ho-so/<id:submission_id>")
@@ -103,6 +104,10 @@ def _step_form(step: str, submission, formdata=True):
             form.kind.data, form.topic_id.data = submission.kind, submission.topic_id
     if "agency_id" in form:
         form.agency_id.choices = agency_choices(locale, _("Choose an agency"))
+    if "officer_id" in form:
+        form.officer_id.choices = [("", _("Choose an officer"))] + [
+            (person.id, person.full_name) for person in services.agency_staff(submission.agency_id)
+            if person.id != submission.assignee_id]
     if not formdata:
         form.version.data = str(submission.version)
     return form

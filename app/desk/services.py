@@ -3,16 +3,19 @@ taken from its form, on-time rates."""
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, false, func, nulls_last, select, true
+from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.agencies.models import Agency
 from app.common import paging
 from app.common.paging import Page
 from app.common.permissions import handles, handling_scope
-from app.common.text import vi_sort_key
+from app.common.roles import Role
+from app.common.text import vi_person_key, vi_sort_key
 from app.extensions import db
 from app.submissions import deadlines, search, workflow
-from app.submissions.models import Rating, Submission
-from app.submissions.states import Status
+from app.submissions.models import AnswerDraft, Rating, Submission
+from app.submissions.states import DraftState, Status
 
 PER_PAGE = 25
 
@@ -25,10 +28,25 @@ def visible(user, submission_id: int) -> Submission | None:
 
 def take_step(step: str, submission, user, version: int | None, arguments: dict):
     """Run one of workflow.DESK_STEPS. Each step's form names its fields like the arguments
-    of the workflow function of the same name, so the form's data is passed as it is."""
+    of the workflow function of the same name, so the form's data is passed as it is (the
+    officer chosen by id is looked up here: the workflow knows no accounts)."""
     if step not in workflow.DESK_STEPS:
         raise ValueError(f"not a desk step: {step}")
+    if "officer_id" in arguments:
+        arguments = dict(arguments)
+        officer_id = arguments.pop("officer_id")
+        arguments["officer"] = db.session.get(User, officer_id) if officer_id else None
     return getattr(workflow, step)(submission, user, version, **arguments)
+
+
+def agency_staff(agency_id: int | None) -> list[User]:
+    """The active officers and leads of an agency, in Vietnamese order of their given names:
+    who a lead may give a case to, and whose names colleagues see."""
+    if agency_id is None:
+        return []
+    staff = db.session.scalars(select(User).where(User.agency_id == agency_id, User.active,
+                                                  User.role.in_(Role.AGENCY_STAFF)))
+    return sorted(staff, key=lambda user: vi_person_key(user.full_name))
 
 
 @dataclass
@@ -42,12 +60,32 @@ class QueueFilter:
     mine: bool = False
     unassigned: bool = False
     sort: str = "due"
+    view: str = ""  # "" needs action, "done" answered/closed/rejected, "all"
+
+
+# What still needs someone at the desk (the submitter's reply included: it is still theirs to
+# answer); what is done waits behind the "done" view.
+ACTION_STATUSES = (*Status.OPEN, Status.AWAITING_INFO)
+DONE_STATUSES = (Status.ANSWERED, Status.CLOSED, Status.REJECTED)
 
 
 def queue_query(user, f: QueueFilter):
-    """One SELECT for the page (topic and agency joined), served by the submission indexes."""
-    query = select(Submission).where(_scope(user), *_conditions(user, f))
-    return query.order_by(*_order(f.sort))
+    """One SELECT for the page (topic, agency and assignee joined). The default view puts
+    first what is the reader's to do: a lead's drafts awaiting approval, then what is theirs."""
+    query = select(Submission).options(joinedload(Submission.assignee)).where(_scope(user), *_conditions(user, f))
+    return query.order_by(*_first(user, f), *_order(f.sort))
+
+
+def _first(user, f: QueueFilter) -> list:
+    if f.view or f.status:
+        return []
+    first = []
+    if user.role == Role.LEAD:
+        awaiting = select(AnswerDraft.id).where(AnswerDraft.submission_id == Submission.id,
+                                                AnswerDraft.state == DraftState.PENDING).exists()
+        first.append(case((awaiting, 0), else_=1))
+    first.append(case((Submission.assignee_id == user.id, 0), else_=1))
+    return first
 
 
 def _scope(user):
@@ -63,6 +101,10 @@ def _conditions(user, f: QueueFilter) -> list:
     conditions = []
     if f.status in Status.ALL:
         conditions.append(Submission.status == f.status)
+    elif f.view == "done":
+        conditions.append(Submission.status.in_(DONE_STATUSES))
+    elif f.view != "all":
+        conditions.append(Submission.status.in_(ACTION_STATUSES))
     if f.kind:
         conditions.append(Submission.kind == f.kind)
     if f.topic:

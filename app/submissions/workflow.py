@@ -42,6 +42,10 @@ TRANSITIONS = {
     "transfer": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), Status.ASSIGNED,
                            (COORDINATOR, LEAD), True),
     "take": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), Status.IN_PROGRESS, (OFFICER,), True),
+    # A lead gives the case to a named officer of the agency, or takes it back from them.
+    "assign_officer": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), None, (LEAD,), False),
+    "take_back": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_INFO, Status.REOPENED), None,
+                            (LEAD,), False),
     "request_info": Transition((Status.IN_PROGRESS,), Status.AWAITING_INFO, (OFFICER,), True),
     "provide_info": Transition((Status.AWAITING_INFO,), Status.IN_PROGRESS, (SUBMITTER,), True),
     "draft": Transition((Status.IN_PROGRESS,), None, (OFFICER,), False),
@@ -91,6 +95,8 @@ def allowed_steps(user, submission) -> list[str]:
 
 
 def _precondition_met(name: str, submission) -> bool:
+    if name == "take_back":
+        return submission.assignee_id is not None
     if name in ("answer", "send_back"):
         draft = current_draft(submission)
         return draft is not None and draft.state == "pending"
@@ -113,6 +119,8 @@ def _check(name: str, submission, user, version: int | None, as_submitter: bool 
         raise Conflict(_("This step is not possible while the submission is “%(status)s”.",
                          status=status_label(submission.status)))
     if not _precondition_met(name, submission):
+        if name == "take_back":
+            raise Conflict(_("Nobody is handling this submission."))
         raise Conflict(_("There is no answer waiting for approval."))
     return transition
 
@@ -123,7 +131,7 @@ def STALE_MESSAGE() -> str:  # noqa: N802  (a message, read at request time)
 
 
 def _step(name: str, submission, user, public_note=None, internal_note=None, notify: bool = True,
-          public: bool | None = None):
+          public: bool | None = None, assignee=None):
     """Record the event of a checked transition, tell the submitter, and commit it all at once."""
     transition = TRANSITIONS[name]
     public = transition.public if public is None else public
@@ -131,6 +139,8 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
     try:
         event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
                              public_note=public_note, internal_note=internal_note, is_public=public)
+        if assignee is not None:
+            event.assignee_id, event.assignee = assignee.id, assignee
         if name == "answer":  # the public may now search the answer's words too
             publication.refresh_search(submission)
         if public and notify:
@@ -217,6 +227,28 @@ def take(submission, user, version):
     submission.assignee_id = user.id
     # Taking over from a colleague is internal; only the start of processing is news.
     return _step("take", submission, user, public=first)
+
+
+def assign_officer(submission, user, version, officer, note: str | None = None):
+    """A lead gives the submission to a named officer (or lead) of the agency handling it; the
+    event names them. `officer` is the account the desk found for the chosen id, or None."""
+    _check("assign_officer", submission, user, version)
+    if (officer is None or not officer.active or officer.agency_id != submission.agency_id
+            or not handling_roles(officer, submission) & {OFFICER}):
+        raise ValidationError("officer_id", _("Choose someone of the agency handling it."))
+    if officer.id == submission.assignee_id:
+        raise ValidationError("officer_id", _("This person already handles it."))
+    submission.assignee_id, submission.assignee = officer.id, officer
+    return _step("assign_officer", submission, user, internal_note=_optional(note), assignee=officer)
+
+
+def take_back(submission, user, version, note: str | None = None):
+    """A lead takes the submission back from the officer handling it: it waits in the
+    agency's queue for someone to take or be given it. The event names the officer."""
+    _check("take_back", submission, user, version)
+    previous = submission.assignee
+    submission.assignee_id, submission.assignee = None, None
+    return _step("take_back", submission, user, internal_note=_optional(note), assignee=previous)
 
 
 def request_info(submission, user, version, question: str | None):

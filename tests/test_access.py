@@ -21,6 +21,7 @@ from app.common import paging
 from app.common.assets import manifest
 from app.common.roles import Role
 from app.common.time import utcnow
+from app.desk import answers
 from app.extensions import db as ext_db
 from app.forum import services as forum
 from app.moderation import services as moderation
@@ -96,6 +97,7 @@ def world(app) -> World:
     message = OutboxMessage(channel=Channel.WEBHOOK, recipient=endpoint.url, body="{}", submission_id=submission.id)
     ext_db.session.add(message)
     ext_db.session.commit()
+    template = answers.save_template(agency_id("BKHCN"), "Trả lời mẫu", "Kính gửi {xung_ho}, về góp ý {ma_so}.")
     write_dump(app.config["OPENDATA_DIR"])  # the nightly open-data files, served by name
     values = {
         "submission_id": submission.id, "step": "note", "code": submission.code, "token": token,
@@ -106,7 +108,7 @@ def world(app) -> World:
         "fmt": "json", "service_code": submission.topic.slug if submission.topic else "x",
         "service_request_id": submission.code, "province_code": 1, "tag": next(iter(TAGS)),
         "channel": "email", "lang": "vi", "filename": next(iter(manifest.name_by_hashed)),
-        "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS",
+        "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS", "template_id": template.id,
     }
     return World(people=people, values=values)
 

@@ -12,10 +12,12 @@ from app.common.i18n import format_day, format_moment
 from app.common.roles import Role
 from app.common.text import vi_person_key, vi_sort_key, vi_sorted
 from app.common.validators import normalize_mobile
+from app.desk import answers
 from app.desk import services as desk_services
 from app.extensions import db as ext_db
-from app.submissions import deadlines, workflow
+from app.submissions import deadlines, ratings, workflow
 from app.submissions.states import Status
+from tests.conftest import csrf_token
 from tests.desk_helpers import post_step
 from tests.factories import agency_id, any_topic_id, make_staff, make_submission
 
@@ -220,3 +222,62 @@ def test_officers_cannot_give_cases_away(db, client, coordinator, officer, login
     submission = _assigned(coordinator)
     login_as(officer)
     assert post_step(client, submission, "assign_officer", officer_id=str(officer.id)).status_code == 403
+
+
+# Answering: templates and the citizen's rating.
+
+def test_leads_keep_the_agency_templates(db, client, lead, officer, login_as):
+    login_as(lead)
+    page = client.get("/can-bo/mau-tra-loi/moi")
+    assert page.status_code == 200
+    token = csrf_token(page.get_data(as_text=True))
+    refused = client.post("/can-bo/mau-tra-loi/moi", data={"csrf_token": token, "title": "Chuyển thẩm quyền",
+                                                          "body": ""})
+    assert refused.status_code == 422 and "Chuyển thẩm quyền" in refused.get_data(as_text=True)
+    created = client.post("/can-bo/mau-tra-loi/moi", data={"csrf_token": token, "title": "Chuyển thẩm quyền",
+                                                          "body": "Kính gửi {xung_ho}, góp ý {ma_so}."})
+    assert created.status_code == 303
+    template = answers.templates_of(lead.agency_id)[0]
+    edited = client.post(f"/can-bo/mau-tra-loi/{template.id}", data={"csrf_token": token, "title": "Đã sửa",
+                                                                     "body": "Nội dung mới {can_cu}"})
+    ext_db.session.expire_all()
+    assert edited.status_code == 303 and answers.templates_of(lead.agency_id)[0].title == "Đã sửa"
+    assert "Đã sửa" in client.get("/can-bo/mau-tra-loi").get_data(as_text=True)
+    other_lead = make_staff(Role.LEAD, "BTC")
+    login_as(other_lead)
+    assert client.get(f"/can-bo/mau-tra-loi/{template.id}").status_code == 404
+    login_as(officer)
+    assert client.get("/can-bo/mau-tra-loi").status_code == 403
+    login_as(lead)
+    assert client.post(f"/can-bo/mau-tra-loi/{template.id}/xoa", data={"csrf_token": token}).status_code == 303
+    ext_db.session.expire_all()
+    assert answers.templates_of(lead.agency_id) == []
+
+
+def test_drafting_from_a_template_fills_the_placeholders(db, client, coordinator, officer, htmx_headers, login_as):
+    submission = _assigned(coordinator, contact_name="Lò Văn Thử", legal_reference="Nghị định 13/2023/NĐ-CP")
+    workflow.take(submission, officer, submission.version)
+    template = answers.save_template(officer.agency_id, "Đã tiếp thu",
+                                     "Kính gửi {xung_ho}. Góp ý {ma_so} theo {can_cu} đã được tiếp thu. {la}")
+    login_as(officer)
+    page = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert 'name="mau"' in page and "Đã tiếp thu" in page
+    filled = client.get(f"/can-bo/ho-so/{submission.id}?mau={template.id}").get_data(as_text=True)
+    code = submission.code[:3]
+    assert "Kính gửi Ông/Bà Lò Văn Thử. Góp ý " + code in filled
+    assert "theo Nghị định 13/2023/NĐ-CP đã được tiếp thu. {la}" in filled
+    fragment = client.get(f"/can-bo/ho-so/{submission.id}?mau={template.id}", headers=htmx_headers)
+    html = fragment.get_data(as_text=True)
+    assert html.startswith('<section id="case"') and "Ông/Bà Lò Văn Thử" in html
+    other = answers.save_template(agency_id("BTC"), "Của bộ khác", "Không được dùng")
+    assert "Không được dùng" not in client.get(f"/can-bo/ho-so/{submission.id}?mau={other.id}").get_data(as_text=True)
+
+
+def test_the_agency_sees_the_citizens_rating(db, client, coordinator, officer, lead, login_as):
+    submission = _answered(coordinator, officer, lead)
+    ratings.rate_answer(submission, 2, "Trả lời chung chung quá")
+    login_as(officer)
+    case = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert "2/5" in case and "Trả lời chung chung quá" in case
+    on_time = client.get("/can-bo/dung-han").get_data(as_text=True)
+    assert "2/5 (1 lượt đánh giá)" in on_time

@@ -37,6 +37,15 @@ class QueueFilterForm(BaseForm):
     sort = SelectField(_l("Sort"), choices=SORTS, default="due", validators=[Optional()])
 
 
+class TemplateForm(BaseForm):
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Write a few words here.")), Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[InputRequired(_l("Write a few words here.")), Length(max=10000)])
+
+
+class DeleteForm(BaseForm):
+    """Nothing to type: the CSRF token only."""
+
+
 class StepForm(BaseForm):
     # Required: a step without the version it was made on could overwrite someone else's.
     version = HiddenField(validators=[InputRequired(_l("Reload the page and try again."))])

@@ -7,13 +7,15 @@ from flask_login import current_user
 
 from app.agencies.services import agency_choices
 from app.common import paging, places
-from app.common.permissions import handles, role_required
+from app.common.i18n import format_day
+from app.common.params import id_arg
+from app.common.permissions import handles, keeps_templates, role_required
 from app.common.rendering import form_page, render, run_form, see_other, wants_fragment
 from app.common.roles import Role
 from app.common.security import mark_personal
-from app.desk import bp, services
-from app.desk.forms import STEP_BUTTONS, STEP_FORMS, QueueFilterForm
-from app.submissions import similar, topics, workflow
+from app.desk import answers, bp, services
+from app.desk.forms import STEP_BUTTONS, STEP_FORMS, DeleteForm, QueueFilterForm, TemplateForm
+from app.submissions import ratings, similar, topics, workflow
 from app.submissions.states import DraftState
 
 STAFF = Role.STAFF
@@ -52,10 +54,11 @@ def _queue_filter(form: QueueFilterForm) -> services.QueueFilter:
 @bp.get("/can-bo/ho-so/<id:submission_id>")
 @role_required(*STAFF)
 def show(submission_id: int):
-    """One submission with everything the desk needs, and the steps allowed now."""
+    """One submission with everything the desk needs, and the steps allowed now. `?mau=<id>`
+    fills the draft with one of the agency's answer templates (a GET form, htmx on top)."""
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
-    return render("desk/show.html", "desk/_case.html", **_case_context(submission))
+    return render("desk/show.html", "desk/_case.html", **_case_context(submission, template_id=id_arg("mau")))
 
 
 @bp.post("/can-bo/ho-so/<id:submission_id>/<step>")
@@ -113,18 +116,26 @@ def _step_form(step: str, submission, formdata=True):
     return form
 
 
-def _case_context(submission, failed=None, message=None, success=False) -> dict:
+def _case_context(submission, failed=None, message=None, success=False, template_id=None) -> dict:
     """What _case.html shows, every decision made: the forms of the steps allowed now (the
-    refused one as it was sent), the draft still waiting to be published, whose it is."""
+    refused one as it was sent, the draft filled from a chosen template), the draft still
+    waiting to be published, whose it is, the submitter's rating of the answer."""
     forms = {step: _step_form(step, submission, formdata=False)
              for step in workflow.allowed_steps(current_user, submission)}
+    open_step = failed and failed[0]
     if failed and failed[0] in forms:
         forms[failed[0]] = failed[1]
     draft = workflow.current_draft(submission)
     if draft is not None and draft.state == DraftState.PUBLISHED:
         draft = None  # published: it is the answer in the timeline now
-    return dict(submission=submission, forms=forms, buttons=STEP_BUTTONS, open_step=failed and failed[0],
-                message=message, success=success, draft=draft,
+    templates = answers.templates_of(submission.agency_id) if "draft" in forms else []
+    chosen = answers.template_of(submission.agency_id, template_id) if templates else None
+    if chosen is not None and not failed:
+        forms["draft"].body.data = answers.fill(chosen, submission, format_day)
+        open_step = "draft"
+    return dict(submission=submission, forms=forms, buttons=STEP_BUTTONS, open_step=open_step,
+                message=message, success=success, draft=draft, templates=templates, chosen=chosen,
+                rating=ratings.rating_of(submission),
                 assigned_to_you=submission.assignee_id == current_user.id,
                 duplicates=similar.duplicates_of(submission) if "merge" in forms else [])
 
@@ -134,3 +145,56 @@ def _case_context(submission, failed=None, message=None, success=False) -> dict:
 def on_time():
     """Each agency's on-time rate, and how much it has overdue now."""
     return render("desk/on_time.html", rows=services.on_time_rates())
+
+
+@bp.get("/can-bo/mau-tra-loi")
+@role_required(Role.LEAD)
+def templates():
+    """The agency's answer templates, which its leads keep."""
+    return render("desk/templates.html", templates=answers.templates_of(_template_agency()),
+                  placeholders=answers.PLACEHOLDERS, form=DeleteForm())
+
+
+@bp.route("/can-bo/mau-tra-loi/moi", methods=["GET", "POST"])
+@role_required(Role.LEAD)
+def new_template():
+    """Add an answer template to the agency."""
+    agency_id = _template_agency()
+    form = TemplateForm()
+    done, _template = run_form(form, lambda: answers.save_template(agency_id, form.title.data, form.body.data))
+    if done:
+        flash(_("Saved."))
+        return see_other("desk.templates")
+    return form_page("desk/template_form.html", form=form, template=None, placeholders=answers.PLACEHOLDERS)
+
+
+@bp.route("/can-bo/mau-tra-loi/<id:template_id>", methods=["GET", "POST"])
+@role_required(Role.LEAD)
+def edit_template(template_id: int):
+    """Change one of the agency's answer templates."""
+    template = answers.template_of(_template_agency(), template_id) or abort(404)
+    form = TemplateForm(obj=template)
+    done, _template = run_form(form, lambda: answers.save_template(template.agency_id, form.title.data,
+                                                                   form.body.data, template))
+    if done:
+        flash(_("Saved."))
+        return see_other("desk.templates")
+    return form_page("desk/template_form.html", form=form, template=template, placeholders=answers.PLACEHOLDERS)
+
+
+@bp.post("/can-bo/mau-tra-loi/<id:template_id>/xoa")
+@role_required(Role.LEAD)
+def delete_template(template_id: int):
+    """Delete one of the agency's answer templates."""
+    template = answers.template_of(_template_agency(), template_id) or abort(404)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        answers.delete_template(template)
+        flash(_("Deleted."))
+    return see_other("desk.templates")
+
+
+def _template_agency() -> int:
+    if not keeps_templates(current_user):
+        abort(403)
+    return current_user.agency_id

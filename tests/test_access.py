@@ -45,6 +45,9 @@ NOT_THE_HANDLERS = {"anonymous", "organisation", "other_officer", "expert", "mod
 OBJECT_RULES = {
     "desk.show": {"other_officer": 404},
     "desk.take_step": {"other_officer": 404},
+    "desk.step_page": {"other_officer": 404},
+    "desk.timeline": {"other_officer": 404},
+    "desk.draft": {"other_officer": 404},
     "tracking.mine": {role: 404 for role in ROLES if role not in ("anonymous", "citizen")},
     "tracking.attachment": {role: 404 for role in NOT_THE_HANDLERS},
     "forum.edit": {role: 403 for role in ROLES if role not in ("anonymous", "moderator", "admin")},

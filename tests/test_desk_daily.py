@@ -1,6 +1,8 @@
 """Issue 14, the desk in daily use: dates with four-digit years, phone numbers by the
 numbering plan, Vietnamese alphabetical order, deadlines right to the day, finding work,
 assigning to a named officer, answer templates, ratings, a paged timeline, uploads."""
+import gzip
+import re
 from datetime import date, datetime
 
 import pytest
@@ -261,16 +263,17 @@ def test_drafting_from_a_template_fills_the_placeholders(db, client, coordinator
                                      "Kính gửi {xung_ho}. Góp ý {ma_so} theo {can_cu} đã được tiếp thu. {la}")
     login_as(officer)
     page = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
-    assert 'name="mau"' in page and "Đã tiếp thu" in page
-    filled = client.get(f"/can-bo/ho-so/{submission.id}?mau={template.id}").get_data(as_text=True)
+    assert 'name="template"' in page and "Đã tiếp thu" in page
+    filled = client.get(f"/can-bo/ho-so/{submission.id}?template={template.id}").get_data(as_text=True)
     code = submission.code[:3]
     assert "Kính gửi Ông/Bà Lò Văn Thử. Góp ý " + code in filled
     assert "theo Nghị định 13/2023/NĐ-CP đã được tiếp thu. {la}" in filled
-    fragment = client.get(f"/can-bo/ho-so/{submission.id}?mau={template.id}", headers=htmx_headers)
+    fragment = client.get(f"/can-bo/ho-so/{submission.id}?template={template.id}", headers=htmx_headers)
     html = fragment.get_data(as_text=True)
     assert html.startswith('<section id="case"') and "Ông/Bà Lò Văn Thử" in html
     other = answers.save_template(agency_id("BTC"), "Của bộ khác", "Không được dùng")
-    assert "Không được dùng" not in client.get(f"/can-bo/ho-so/{submission.id}?mau={other.id}").get_data(as_text=True)
+    foreign = client.get(f"/can-bo/ho-so/{submission.id}?template={other.id}")
+    assert "Không được dùng" not in foreign.get_data(as_text=True)
 
 
 def test_the_agency_sees_the_citizens_rating(db, client, coordinator, officer, lead, login_as):
@@ -281,3 +284,47 @@ def test_the_agency_sees_the_citizens_rating(db, client, coordinator, officer, l
     assert "2/5" in case and "Trả lời chung chung quá" in case
     on_time = client.get("/can-bo/dung-han").get_data(as_text=True)
     assert "2/5 (1 lượt đánh giá)" in on_time
+
+
+# The case fragment stays small, however long its history.
+
+LONG_TEXT = ("Căn cứ Nghị định số 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, cơ quan đã xem xét kỹ lưỡng "
+             "từng nội dung góp ý của ông bà và trao đổi với các đơn vị liên quan để trả lời đầy đủ. ") * 60
+
+
+def test_a_long_timeline_and_draft_keep_the_case_fragment_within_2_kb(db, client, coordinator, officer, lead,
+                                                                        htmx_headers, login_as):
+    submission = _assigned(coordinator)
+    workflow.take(submission, officer, submission.version)
+    for index in range(60):
+        workflow.note(submission, officer, submission.version, f"Ghi chú nội bộ số {index}: " + LONG_TEXT[:900])
+    workflow.draft(submission, officer, submission.version, LONG_TEXT[:9000])
+    login_as(lead)
+    fragment = client.get(f"/can-bo/ho-so/{submission.id}", headers=htmx_headers)
+    html = fragment.get_data(as_text=True)
+    assert "Ghi chú nội bộ số 59" in html and "Ghi chú nội bộ số 3:" not in html
+    assert len(gzip.compress(fragment.get_data())) <= 2048
+    page = client.get(f"/can-bo/ho-so/{submission.id}")
+    assert len(gzip.compress(page.get_data())) <= 14600
+    earlier = re.search(r'href="(/can-bo/ho-so/\d+/dien-bien\?before=\d+)"', html).group(1)
+    older = client.get(earlier, headers=htmx_headers)
+    older_html = older.get_data(as_text=True)
+    assert "Ghi chú nội bộ số 51" in older_html and "Ghi chú nội bộ số 59" not in older_html
+    assert "<html" not in older_html and len(gzip.compress(older.get_data())) <= 14600
+    assert "Ghi chú nội bộ số 51" in client.get(earlier).get_data(as_text=True)  # without JavaScript too
+    whole = client.get(f"/can-bo/ho-so/{submission.id}/du-thao").get_data(as_text=True)
+    assert LONG_TEXT[8000:8100] in whole
+
+
+def test_transfer_has_a_page_of_its_own(db, client, coordinator, lead, login_as):
+    submission = _assigned(coordinator)
+    login_as(lead)
+    case = client.get(f"/can-bo/ho-so/{submission.id}").get_data(as_text=True)
+    assert f'href="/can-bo/ho-so/{submission.id}/buoc/transfer"' in case and 'name="transfer-agency_id"' not in case
+    page = client.get(f"/can-bo/ho-so/{submission.id}/buoc/transfer")
+    assert page.status_code == 200 and 'name="transfer-agency_id"' in page.get_data(as_text=True)
+    version = submission.version
+    refused = post_step(client, submission, "transfer", version=version, agency_id=str(agency_id("BTC")), reason="")
+    assert refused.status_code == 422 and 'name="transfer-agency_id"' in refused.get_data(as_text=True)
+    assert post_step(client, submission, "transfer", version=version, agency_id=str(agency_id("BTC")),
+                     reason="Thuộc thẩm quyền Bộ Tài chính").status_code == 303

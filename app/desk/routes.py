@@ -54,11 +54,31 @@ def _queue_filter(form: QueueFilterForm) -> services.QueueFilter:
 @bp.get("/can-bo/ho-so/<id:submission_id>")
 @role_required(*STAFF)
 def show(submission_id: int):
-    """One submission with everything the desk needs, and the steps allowed now. `?mau=<id>`
+    """One submission with everything the desk needs, and the steps allowed now. `?template=<id>`
     fills the draft with one of the agency's answer templates (a GET form, htmx on top)."""
     submission = services.visible(current_user, submission_id) or abort(404)
     mark_personal()
-    return render("desk/show.html", "desk/_case.html", **_case_context(submission, template_id=id_arg("mau")))
+    return render("desk/show.html", "desk/_case.html", **_case_context(submission, template_id=id_arg("template")))
+
+
+# A step whose form is large (a picker of every agency) and rarely used: the case links to a
+# page holding the form instead of carrying it, so the case fragment stays within its 2 KB.
+OWN_PAGE_STEPS = ("transfer",)
+
+
+@bp.get("/can-bo/ho-so/<id:submission_id>/buoc/<step>")
+@role_required(*STAFF)
+def step_page(submission_id: int, step: str):
+    """One step's form on a page of its own (the case links here for the large ones)."""
+    if step not in STEP_FORMS:
+        abort(404)
+    submission = services.visible(current_user, submission_id) or abort(404)
+    mark_personal()
+    if step not in workflow.allowed_steps(current_user, submission):
+        flash(_("This step is not possible now."))
+        return see_other("desk.show", submission_id=submission.id)
+    return render("desk/step.html", submission=submission, step=step, form=_step_form(step, submission, False),
+                  buttons=STEP_BUTTONS)
 
 
 @bp.post("/can-bo/ho-so/<id:submission_id>/<step>")
@@ -134,10 +154,32 @@ def _case_context(submission, failed=None, message=None, success=False, template
         forms["draft"].body.data = answers.fill(chosen, submission, format_day)
         open_step = "draft"
     return dict(submission=submission, forms=forms, buttons=STEP_BUTTONS, open_step=open_step,
+                own_page=OWN_PAGE_STEPS,
+                timeline=services.timeline(submission),
                 message=message, success=success, draft=draft, templates=templates, chosen=chosen,
                 rating=ratings.rating_of(submission),
                 assigned_to_you=submission.assignee_id == current_user.id,
                 duplicates=similar.duplicates_of(submission) if "merge" in forms else [])
+
+
+@bp.get("/can-bo/ho-so/<id:submission_id>/dien-bien")
+@role_required(*STAFF)
+def timeline(submission_id: int):
+    """Earlier events of a case's timeline, in full: a page of its own, or (htmx) the items
+    that take the place of the "earlier events" link."""
+    submission = services.visible(current_user, submission_id) or abort(404)
+    mark_personal()
+    return render("desk/timeline.html", "desk/_timeline_items.html", submission=submission, full=True,
+                  timeline=services.timeline(submission, id_arg("before")))
+
+
+@bp.get("/can-bo/ho-so/<id:submission_id>/du-thao")
+@role_required(*STAFF)
+def draft(submission_id: int):
+    """The whole answer draft, when it is too long to show in the case."""
+    submission = services.visible(current_user, submission_id) or abort(404)
+    mark_personal()
+    return render("desk/draft.html", submission=submission, draft=workflow.current_draft(submission))
 
 
 @bp.get("/can-bo/dung-han")

@@ -14,7 +14,7 @@ from app.common.roles import Role
 from app.common.text import vi_person_key, vi_sort_key
 from app.extensions import db
 from app.submissions import deadlines, search, workflow
-from app.submissions.models import AnswerDraft, Rating, Submission
+from app.submissions.models import AnswerDraft, Rating, Submission, SubmissionEvent
 from app.submissions.states import DraftState, Status
 
 PER_PAGE = 25
@@ -28,15 +28,31 @@ def visible(user, submission_id: int) -> Submission | None:
 
 def take_step(step: str, submission, user, version: int | None, arguments: dict):
     """Run one of workflow.DESK_STEPS. Each step's form names its fields like the arguments
-    of the workflow function of the same name, so the form's data is passed as it is (the
-    officer chosen by id is looked up here: the workflow knows no accounts)."""
+    of the workflow function of the same name, so the form's data is passed as it is."""
     if step not in workflow.DESK_STEPS:
         raise ValueError(f"not a desk step: {step}")
-    if "officer_id" in arguments:
-        arguments = dict(arguments)
-        officer_id = arguments.pop("officer_id")
-        arguments["officer"] = db.session.get(User, officer_id) if officer_id else None
     return getattr(workflow, step)(submission, user, version, **arguments)
+
+
+TIMELINE_SIZE = 8
+
+
+@dataclass
+class Timeline:
+    events: list  # oldest first, as a timeline reads
+    earlier: int | None  # the id to load earlier events before, when there are some
+
+
+def timeline(submission, before: int | None = None, size: int = TIMELINE_SIZE) -> Timeline:
+    """The newest `size` events (before the event `before`, when paging back): a case with a
+    long history still fits one small fragment; the earlier events load on request."""
+    query = select(SubmissionEvent).where(SubmissionEvent.submission_id == submission.id)
+    if before is not None:
+        query = query.where(SubmissionEvent.id < before)
+    rows = list(db.session.scalars(query.order_by(SubmissionEvent.id.desc()).limit(size + 1)))
+    more = len(rows) > size
+    events = list(reversed(rows[:size]))
+    return Timeline(events, events[0].id if more and events else None)
 
 
 def agency_staff(agency_id: int | None) -> list[User]:

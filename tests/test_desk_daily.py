@@ -2,11 +2,16 @@
 numbering plan, Vietnamese alphabetical order, deadlines right to the day, finding work,
 assigning to a named officer, answer templates, ratings, a paged timeline, uploads."""
 import gzip
+import io
+import random
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from PIL import Image
+from werkzeug.datastructures import FileStorage
 
 from app.agencies.services import agency_choices
 from app.common import places
@@ -17,7 +22,7 @@ from app.common.validators import normalize_mobile
 from app.desk import answers
 from app.desk import services as desk_services
 from app.extensions import db as ext_db
-from app.submissions import deadlines, ratings, workflow
+from app.submissions import attachments, deadlines, ratings, workflow
 from app.submissions.states import Status
 from tests.conftest import csrf_token
 from tests.desk_helpers import post_step
@@ -328,3 +333,30 @@ def test_transfer_has_a_page_of_its_own(db, client, coordinator, lead, login_as)
     assert refused.status_code == 422 and 'name="transfer-agency_id"' in refused.get_data(as_text=True)
     assert post_step(client, submission, "transfer", version=version, agency_id=str(agency_id("BTC")),
                      reason="Thuộc thẩm quyền Bộ Tài chính").status_code == 303
+
+
+# Input a real office types.
+
+def _phone_photo() -> bytes:
+    """A photo of more than 5 MB, as a phone takes them (noise does not compress)."""
+    image = Image.frombytes("RGB", (2400, 2000), random.Random(14).randbytes(2400 * 2000 * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_a_phone_photo_over_5_mb_is_accepted_and_stored_shrunk(app):
+    photo = _phone_photo()
+    assert len(photo) > 5 * 1024 * 1024
+    with app.test_request_context():
+        data, content_type, name = attachments.prepare(FileStorage(io.BytesIO(photo), "anh-chup.jpg"))
+    assert content_type == "image/jpeg" and name.endswith(".jpg")
+    assert len(data) < len(photo) // 3
+    assert max(Image.open(io.BytesIO(data)).size) <= attachments.MAX_SIDE
+
+
+def test_the_body_limits_let_three_large_photos_through(app):
+    assert app.config["MAX_CONTENT_LENGTH"] >= 3 * app.config["IMAGE_MAX_BYTES"] + app.config["MAX_FORM_MEMORY_SIZE"]
+    nginx = (Path(app.root_path).parent / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    limits = re.findall(r"client_max_body_size\s+(\d+)m;", nginx)
+    assert limits and all(int(limit) * 1024 * 1024 >= app.config["MAX_CONTENT_LENGTH"] for limit in limits)

@@ -26,7 +26,8 @@ from app.submissions import attachments, deadlines, ratings, workflow
 from app.submissions.states import Status
 from tests.conftest import csrf_token
 from tests.desk_helpers import post_step
-from tests.factories import agency_id, any_topic_id, make_staff, make_submission
+from tests.factories import agency_id, any_topic_id, make_staff, make_submission, pdf_bytes
+from tests.test_feedback import _form_data as feedback_form_data
 
 
 def test_timestamps_show_four_digit_years_in_both_languages(app):
@@ -360,3 +361,14 @@ def test_the_body_limits_let_three_large_photos_through(app):
     nginx = (Path(app.root_path).parent / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     limits = re.findall(r"client_max_body_size\s+(\d+)m;", nginx)
     assert limits and all(int(limit) * 1024 * 1024 >= app.config["MAX_CONTENT_LENGTH"] for limit in limits)
+
+
+def test_an_expired_token_names_every_file_to_attach_again(client, db, app):
+    html = client.get("/gop-y/moi").get_data(as_text=True)
+    data = feedback_form_data(html, csrf_token="expired-or-forged-token")
+    data["attachments"] = [(io.BytesIO(pdf_bytes()), "bien-ban-hop-thon.pdf"), (io.BytesIO(pdf_bytes()), "don.pdf")]
+    assert app.config.get("WTF_CSRF_ENABLED", True)
+    response = client.post("/gop-y/moi", data=data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Thôn chúng tôi không có sóng 4G ổn định" in page
+    assert "chọn lại trước khi gửi: bien-ban-hop-thon.pdf, don.pdf" in page

@@ -372,3 +372,47 @@ def test_an_expired_token_names_every_file_to_attach_again(client, db, app):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Thôn chúng tôi không có sóng 4G ổn định" in page
     assert "chọn lại trước khi gửi: bien-ban-hop-thon.pdf, don.pdf" in page
+
+
+# Coordinators act on several submissions at once.
+
+def _bulk(client, **fields):
+    page = client.get("/can-bo").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), **fields}
+    return client.post("/can-bo/hang-loat", data=data)
+
+
+def test_coordinators_assign_several_at_once_one_event_each(db, client, coordinator, login_as):
+    first, _t = make_submission(title="Hồ sơ thứ nhất")
+    second, _t = make_submission(title="Hồ sơ thứ hai")
+    login_as(coordinator)
+    page = client.get("/can-bo").get_data(as_text=True)
+    assert f'form="bulk" name="ids" value="{first.id}"' in page
+    response = _bulk(client, ids=[str(first.id), str(second.id)], action="assign", agency_id=str(agency_id("BKHCN")))
+    assert response.status_code == 303
+    for submission in (first, second):
+        ext_db.session.refresh(submission)
+        assert submission.status == Status.ASSIGNED and submission.agency_id == agency_id("BKHCN")
+        assert [e.action for e in submission.events].count("assign") == 1
+
+
+def test_a_refused_bulk_action_changes_nothing_and_says_which(db, client, coordinator, login_as):
+    fresh, _t = make_submission(title="Hồ sơ mới")
+    routed = _assigned(coordinator, title="Đã chuyển rồi")
+    login_as(coordinator)
+    response = _bulk(client, ids=[str(fresh.id), str(routed.id)], action="reject", note="Trùng với 25-000-001")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert routed.code[:3] in html and "Không có gì thay đổi" in html
+    assert f'value="{fresh.id}" id="pick-{fresh.id}" aria-labelledby="title-{fresh.id}" checked' in html
+    ext_db.session.refresh(fresh)
+    assert fresh.status == Status.RECEIVED and [e.action for e in fresh.events] == ["submit"]
+    done = _bulk(client, ids=[str(fresh.id)], action="reject", note="Trùng với 25-000-001")
+    assert done.status_code == 303
+    ext_db.session.refresh(fresh)
+    assert fresh.status == Status.REJECTED and fresh.events[-1].internal_note == "Trùng với 25-000-001"
+
+
+def test_only_coordinators_act_in_bulk(db, client, officer, login_as):
+    login_as(officer)
+    assert 'id="bulk"' not in client.get("/can-bo").get_data(as_text=True)

@@ -1,7 +1,15 @@
 """Desk forms: the queue filters (a GET form) and one small form per workflow step, each
 carrying the submission's version so a stale page is caught instead of overwriting."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.common.forms import BaseForm
@@ -44,6 +52,20 @@ class TemplateForm(BaseForm):
 
 class DeleteForm(BaseForm):
     """Nothing to type: the CSRF token only."""
+
+
+BULK_ACTIONS = [("assign", _l("Assign to one agency")), ("reject", _l("Reject as duplicates"))]
+
+
+class BulkForm(BaseForm):
+    """Coordinators act on several submissions of the queue at once."""
+
+    ids = SelectMultipleField(_l("Submissions"), coerce=int, choices=[], validate_choice=False,
+                              validators=[InputRequired(_l("Tick the submissions to act on."))])
+    action = RadioField(_l("Action"), choices=BULK_ACTIONS,
+                        validators=[InputRequired(_l("Choose one of the options."))])
+    agency_id = SelectField(_l("Agency"), coerce=_optional_int, validators=[Optional()])
+    note = TextAreaField(_l("Internal note"), validators=[Optional(), Length(max=2000)])
 
 
 class StepForm(BaseForm):

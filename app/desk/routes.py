@@ -14,7 +14,7 @@ from app.common.rendering import form_page, render, run_form, see_other, wants_f
 from app.common.roles import Role
 from app.common.security import mark_personal
 from app.desk import answers, bp, services
-from app.desk.forms import STEP_BUTTONS, STEP_FORMS, DeleteForm, QueueFilterForm, TemplateForm
+from app.desk.forms import STEP_BUTTONS, STEP_FORMS, BulkForm, DeleteForm, QueueFilterForm, TemplateForm
 from app.submissions import ratings, similar, topics, workflow
 from app.submissions.states import DraftState
 
@@ -31,10 +31,45 @@ def queue():
     if not form.validate():  # a filter that makes no sense shows the whole queue
         form = QueueFilterForm(formdata=None)
         _filter_choices(form)
+    return _queue_page(form, _bulk_form(formdata=None))
+
+
+def _queue_page(form, bulk_form, status: int | None = None):
     page = services.queue_page(current_user, _queue_filter(form), paging.requested_page())
     # The filters unfold when the URL holds anything but a search or the view.
     filters_open = bool(request.args.keys() - {"q", "view"})
-    return form_page("desk/queue.html", "desk/_queue.html", form=form, results=page, filters_open=filters_open)
+    selected = set(bulk_form.ids.data or []) if bulk_form is not None else set()
+    response = form_page("desk/queue.html", "desk/_queue.html", form=form, results=page, filters_open=filters_open,
+                         bulk_form=bulk_form, selected=selected)
+    if status:
+        response.status_code = status
+    return response
+
+
+def _bulk_form(formdata=True):
+    """The coordinators' form acting on several ticked submissions; None for everyone else."""
+    if current_user.role != Role.COORDINATOR:
+        return None
+    form = BulkForm() if formdata else BulkForm(formdata=None)
+    form.agency_id.choices = agency_choices(str(get_locale()), _("Choose an agency"))
+    return form
+
+
+@bp.post("/can-bo/hang-loat")
+@role_required(Role.COORDINATOR)
+def bulk():
+    """Assign several submissions to one agency, or reject several as duplicates: all or none."""
+    mark_personal()
+    bulk_form = _bulk_form()
+    done, count = run_form(bulk_form, lambda: services.bulk(current_user._get_current_object(), bulk_form.action.data,
+                                                            bulk_form.ids.data or [], bulk_form.agency_id.data,
+                                                            bulk_form.note.data))
+    if done:
+        flash(_("Done for %(n)s submissions.", n=count))
+        return see_other("desk.queue")
+    form = QueueFilterForm(formdata=None)
+    _filter_choices(form)
+    return _queue_page(form, bulk_form, status=422)
 
 
 def _filter_choices(form: QueueFilterForm) -> None:

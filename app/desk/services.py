@@ -2,18 +2,20 @@
 taken from its form, on-time rates."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, nulls_last, select, true
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.agencies.models import Agency
 from app.common import paging
+from app.common.errors import Conflict, PermissionDenied, ValidationError
 from app.common.paging import Page
 from app.common.permissions import handles, handling_scope
 from app.common.roles import Role
 from app.common.text import vi_person_key, vi_sort_key
 from app.extensions import db
-from app.submissions import deadlines, search, workflow
+from app.submissions import codes, deadlines, search, workflow
 from app.submissions.models import AnswerDraft, Rating, Submission, SubmissionEvent
 from app.submissions.states import DraftState, Status
 
@@ -32,6 +34,36 @@ def take_step(step: str, submission, user, version: int | None, arguments: dict)
     if step not in workflow.DESK_STEPS:
         raise ValueError(f"not a desk step: {step}")
     return getattr(workflow, step)(submission, user, version, **arguments)
+
+
+BULK_MAX = 100
+
+
+def bulk(user, action: str, ids: list[int], agency_id: int | None, note: str | None) -> int:
+    """Assign several submissions to one agency, or reject several as duplicates with one
+    note: each through its workflow step (one event each), all or none. A refusal names the
+    submission it is about; nothing is written then."""
+    ids = list(dict.fromkeys(ids))[:BULK_MAX]
+    if not ids:
+        raise ValidationError("ids", _("Tick the submissions to act on."))
+    if action == "assign" and not agency_id:
+        raise ValidationError("agency_id", _("Choose an agency."))
+    found = {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))}
+    with workflow.batch():
+        for submission_id in ids:
+            submission = found.get(submission_id)
+            if submission is None or not handles(user, submission):
+                raise ValidationError("ids", _("One of the submissions no longer exists."))
+            try:
+                if action == "assign":
+                    workflow.assign(submission, user, None, agency_id, note)
+                else:
+                    workflow.reject(submission, user, None, "duplicate", note)
+            except (ValidationError, Conflict, PermissionDenied) as error:
+                field = "agency_id" if getattr(error, "field", None) == "agency_id" else "ids"
+                raise ValidationError(field, _("%(code)s: %(reason)s Nothing was changed.",
+                                               code=codes.display(submission.code), reason=error.message)) from None
+    return len(ids)
 
 
 TIMELINE_SIZE = 8

@@ -1,5 +1,7 @@
 """The one state machine of a submission: states, transitions, who may make each, and the
 event each writes. Every step checks all of that first, so a refused step changes nothing."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +21,8 @@ from app.submissions.models import AnswerDraft, Submission, SubmissionEvent, Top
 from app.submissions.states import REJECT_REASONS, DraftState, Kind, Status, status_label
 
 REOPEN_WINDOW = timedelta(days=30)
+# Inside `batch()`, steps flush instead of committing: several steps stand or fall together.
+_IN_BATCH: ContextVar[bool] = ContextVar("in_batch", default=False)
 
 # Who may take a step, seen from one submission: COORDINATOR, OFFICER and LEAD are the parts
 # staff play (common.permissions.handling_roles: coordinators route everything; "officer" is
@@ -147,13 +151,31 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
         if public and notify:
             messages.tell_submitter(submission, event)
         messages.announce(submission, event)
-        db.session.commit()
+        if _IN_BATCH.get():
+            db.session.flush()
+        else:
+            db.session.commit()
     except StaleDataError:
         # Another request committed between our read and our write (caught at a flush or
         # at the commit): nothing of ours is kept.
         db.session.rollback()
         raise Conflict(STALE_MESSAGE()) from None
     return event
+
+
+@contextmanager
+def batch():
+    """Take several steps all-or-nothing: each checked and recorded (one event each) as
+    alone, committed together at the end; any refusal rolls every one of them back."""
+    token = _IN_BATCH.set(True)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _IN_BATCH.reset(token)
 
 
 def _now():

@@ -151,7 +151,7 @@ def _conditions(user, f: QueueFilter) -> list:
         conditions.append(Submission.status == f.status)
     elif f.view == "done":
         conditions.append(Submission.status.in_(DONE_STATUSES))
-    elif f.view != "all":
+    elif f.view != "all" and not f.q:  # a search for a name, phone or code finds the case whatever its state
         conditions.append(Submission.status.in_(ACTION_STATUSES))
     if f.kind:
         conditions.append(Submission.kind == f.kind)

@@ -92,10 +92,14 @@ class Config:
     ATTACHMENT_ACCEL_PREFIX = os.environ.get("ATTACHMENT_ACCEL_PREFIX", "")
     # The nightly open-data dump (`flask opendata dump`), served from /du-lieu-mo/ban-sao/.
     OPENDATA_DIR = Path(os.environ.get("OPENDATA_DIR", INSTANCE_DIR / "opendata"))
-    # Three files of 5 MB plus the text; a larger body is refused before it is read.
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Three photos of 20 MB plus the text; a larger body is refused before it is read (nginx's
+    # client_max_body_size in deploy/nginx.conf says the same).
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    # A PDF is stored as it came (rewritten, not shrunk): 5 MB. A photo straight from a phone
+    # may be larger, and every image is shrunk to MAX_SIDE before it is stored: 20 MB.
     ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 20 * 1024 * 1024))
     ATTACHMENT_MAX_COUNT = 3
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -10,6 +10,7 @@ from app.accounts.models import (  # noqa: F401
 )
 from app.agencies.models import Agency  # noqa: F401
 from app.api.models import ApiCall, ApiToken, WebhookEndpoint  # noqa: F401
+from app.desk.models import ResponseTemplate  # noqa: F401
 from app.forum.models import Badge, Board, Follow, Panelist, Post, PostVote, Thread, ThreadRead  # noqa: F401
 from app.moderation.models import Appeal, Decision, FilterWord, Flag, Suspension  # noqa: F401
 from app.notify.models import Notification, OutboxMessage, SmsOptOut  # noqa: F401

@@ -22,6 +22,7 @@ from app.common import paging
 from app.common.assets import manifest
 from app.common.roles import Role
 from app.common.time import utcnow
+from app.desk import answers
 from app.extensions import db as ext_db
 from app.forum import services as forum
 from app.moderation import services as moderation
@@ -48,6 +49,9 @@ OBJECT_RULES = {
     "desk.take_step": {"other_officer": 404},
     # A receipt is printed by whoever filed it for the resident or handles the submission.
     "feedback.receipt": {"other_officer": 404},
+    "desk.step_page": {"other_officer": 404},
+    "desk.timeline": {"other_officer": 404},
+    "desk.draft": {"other_officer": 404},
     "tracking.mine": {role: 404 for role in ROLES if role not in ("anonymous", "citizen")},
     "tracking.attachment": {role: 404 for role in NOT_THE_HANDLERS},
     "forum.edit": {role: 403 for role in ROLES if role not in ("anonymous", "moderator", "admin")},
@@ -112,6 +116,7 @@ def world(app) -> World:
     watched = alerts.subscribe(people["citizen"], province_code=1)
     ext_db.session.add(message)
     ext_db.session.commit()
+    template = answers.save_template(agency_id("BKHCN"), "Trả lời mẫu", "Kính gửi {xung_ho}, về góp ý {ma_so}.")
     write_dump(app.config["OPENDATA_DIR"])  # the nightly open-data files, served by name
     organisation = organisations.request_verification(people["organisation"], "Công ty Sông Hồng", "0100109106",
                                                       _photo())
@@ -130,6 +135,7 @@ def world(app) -> World:
         "agency_id": agency_id("BKHCN"), "name": "SHA256SUMS", "purpose": "publish",
         "provider": "vneid", "organisation_id": organisation.id, "member_id": member.id,
         "subscription_id": watched.id, "signature": preferences.unsubscribe_token(people["citizen"].id, "forum"),
+        "template_id": template.id,
     }
     return World(people=people, values=values)
 

@@ -155,7 +155,8 @@ def test_ward_must_belong_to_province(client, db):
 
 
 @pytest.mark.parametrize("name,payload,message", [
-    ("big.jpg", b"\xff\xd8\xff" + b"0" * (6 * 1024 * 1024), "lớn hơn 5 MB"),
+    ("big.pdf", b"%PDF-1.7\n" + b"0" * (6 * 1024 * 1024), "lớn hơn 5 MB"),
+    ("huge.jpg", b"\xff\xd8\xff" + b"0" * (21 * 1024 * 1024), "lớn hơn 20 MB"),
     ("drawing.jpg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "không phải ảnh"),
     ("page.jpg", b"<html><body><script>alert(1)</script></body></html>", "không phải ảnh"),
     ("empty.png", b"", None),

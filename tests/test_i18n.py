@@ -85,4 +85,4 @@ def test_dates_are_in_ho_chi_minh_time(client, db):
     submission.received_at = datetime(2026, 11, 23, 20, 30)  # UTC: already the 24th in Việt Nam
     db.session.commit()
     page = client.get(f"/tra-cuu/{submission.code}").get_data(as_text=True)
-    assert "03:30 24/11/26" in page
+    assert "03:30 24/11/2026" in page

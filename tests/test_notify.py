@@ -206,9 +206,10 @@ def test_overdue_reminder_every_seven_working_days(app, db, sms, staff):
     workflow.assign(submission, coordinator, submission.version, agency_id("BKHCN"))
     submission.due_date = date(2026, 8, 20)
     db.session.commit()
-    assert send_overdue_reminders(date(2026, 9, 1)) == 0   # 21, 24–28 Aug: 6 working days
-    assert send_overdue_reminders(date(2026, 9, 3)) == 1   # 31 Aug–2 Sep off; 3 Sep is the 7th
-    assert send_overdue_reminders(date(2026, 9, 4)) == 0   # not again the next day
+    # Saturday 22 August 2026 is worked (in exchange for the 31 August bridge day).
+    assert send_overdue_reminders(date(2026, 8, 27)) == 0   # 21, 22, 24–27 Aug: 6 working days
+    assert send_overdue_reminders(date(2026, 8, 28)) == 1   # the 7th
+    assert send_overdue_reminders(date(2026, 9, 3)) == 0   # not again: 31 Aug–2 Sep off, 3 Sep is 1
     events = [e.action for e in submission.events]
     assert events.count("reminder") == 1
     outbox.deliver_pending()

@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.accounts.passwords import password_problem
 from app.common.errors import ValidationError
 from app.common.roles import Role
-from app.common.text import clean_line
+from app.common.text import clean_line, vi_person_key
 from app.extensions import db
 
 # Every role an administrator assigns from the staff page (citizens register themselves).
@@ -19,7 +19,9 @@ STAFF_ROLES = (Role.COORDINATOR, Role.OFFICER, Role.LEAD, Role.MODERATOR, Role.A
 
 
 def staff_members() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name)))
+    """Staff in Vietnamese order: by given name, then family and middle names."""
+    staff = db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)))
+    return sorted(staff, key=lambda user: vi_person_key(user.full_name))
 
 
 def staff_member(user_id: int) -> User | None:

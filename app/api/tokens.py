@@ -15,7 +15,7 @@ from app.agencies.models import Agency
 from app.api.models import ApiCall, ApiToken
 from app.common.errors import ValidationError
 from app.common.roles import Role
-from app.common.text import clean_line
+from app.common.text import clean_line, vi_person_key
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -147,8 +147,8 @@ def agency_staff_choices(placeholder: str) -> list[tuple]:
         select(User.id, User.full_name, User.role, Agency.code)
         .join(Agency, User.agency_id == Agency.id)
         .where(User.role.in_(Role.AGENCY_STAFF), User.active)
-        .order_by(Agency.code, User.full_name)
     ).all()
+    rows = sorted(rows, key=lambda row: (row.code, vi_person_key(row.full_name)))
     return [("", placeholder)] + [(row.id, f"{row.full_name} ({row.code})") for row in rows]
 
 

@@ -80,8 +80,8 @@ def timeline(who, code):
                                           "submission made the first time, never a second one.")},
            links={"GetSubmission": {"operationId": "submission", "parameters": {"code": "$response.body#/code"}}},
            description=_l("Checked exactly like the website's form. As multipart/form-data, up to 3 files "
-                          "(PDF, JPEG, PNG, WebP; 5 MB each) under the name attachments. The person is told "
-                          "of every step by e-mail or SMS, like any submitter."))
+                          "(JPEG, PNG, WebP up to 20 MB, stored shrunk; PDF up to 5 MB) under the name attachments. "
+                          "The person is told of every step by e-mail or SMS, like any submitter."))
 def create_submission(who, body):
     created, token, replayed = creating.create(body, who.token_id, request.files.getlist("attachments"))
     reply = {"code": created.code, "url": url_for("api_v1.submission", code=created.code, _external=True),

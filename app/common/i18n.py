@@ -1,4 +1,5 @@
 """Locale choice and locale-aware formatting (Vietnamese first, Asia/Ho_Chi_Minh)."""
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request
@@ -36,10 +37,41 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     return target
 
 
+_NAMED = ("short", "medium", "long", "full")
+_TWO_DIGIT_YEAR = re.compile(r"(?<![yY])([yY])\1(?![yY])")
+
+
+def _four_digit_years(pattern: str) -> str:
+    """CLDR's short patterns write the year in two digits ("1/12/26"), which reads as a
+    day or a month in a case file: every date we show has its four digits."""
+    return _TWO_DIGIT_YEAR.sub(r"\1", pattern)
+
+
+def format_day(value, fmt: str = "medium") -> str:
+    """A date in the reader's language, its year always in four digits."""
+    if not value:
+        return ""
+    if fmt in _NAMED:
+        fmt = _four_digit_years(get_locale().date_formats[fmt].pattern)
+    return format_date(value, fmt)
+
+
+def format_moment(value, fmt: str = "short") -> str:
+    """A moment in Vietnam time in the reader's language, its year always in four digits."""
+    if not value:
+        return ""
+    if fmt in _NAMED:
+        locale = get_locale()
+        date_pattern = _four_digit_years(locale.date_formats[fmt].pattern)
+        time_pattern = locale.time_formats[fmt].pattern
+        fmt = str(locale.datetime_formats[fmt]).replace("{1}", date_pattern).replace("{0}", time_pattern)
+    return format_datetime(value, fmt)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
     app.jinja_env.filters.update(
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
+        date=format_day,
+        datetime=format_moment,
         number=lambda value: format_decimal(value),
     )

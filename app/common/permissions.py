@@ -129,6 +129,11 @@ def can_print_receipt(user, submission) -> bool:
     return handles(user, submission) or any(c.recorded_by_id == user.id for c in submission.consents)
 
 
+def keeps_templates(user) -> bool:
+    """An agency's leads keep its answer templates; its officers draft with them."""
+    return has_role(user, Role.LEAD) and user.agency_id is not None
+
+
 def is_submitter(user, submission) -> bool:
     return signed_in(user) and submission.user_id is not None and submission.user_id == user.id
 

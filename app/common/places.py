@@ -4,13 +4,13 @@ from functools import cache, lru_cache
 
 from vietnam_provinces import Province, Ward
 
-from app.common.text import search_key, strip_diacritics
+from app.common.text import strip_diacritics, vi_sort_key
 
 
 @lru_cache(maxsize=1)
 def provinces() -> list[tuple[int, str]]:
-    """(code, name) sorted the Vietnamese way: by the name without diacritics."""
-    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: search_key(_short(item[1])))
+    """(code, name) in Vietnamese alphabetical order of the name without 'Tỉnh'/'Thành phố'."""
+    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: vi_sort_key(_short(item[1])))
 
 
 @lru_cache(maxsize=1)
@@ -19,7 +19,7 @@ def _wards_by_province() -> dict[int, list[tuple[int, str]]]:
     for ward in Ward.iter_all():
         grouped.setdefault(int(ward.province_code), []).append((int(ward.code), ward.name))
     for wards in grouped.values():
-        wards.sort(key=lambda item: search_key(_short(item[1])))
+        wards.sort(key=lambda item: vi_sort_key(_short(item[1])))
     return grouped
 
 

@@ -1,16 +1,27 @@
 """Vietnamese identifiers: mobile numbers, tax codes (mã số thuế), and what people sign in with."""
 import re
 
+import phonenumbers
 from stdnum.vn import mst
 
-_MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_MOBILE = re.compile(r"^(?:\+?84|0)(\d{9})$")
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def normalize_mobile(raw: str) -> str | None:
-    """'+84 912 345 678', '0912.345.678' -> '0912345678'; None when not a Vietnamese mobile."""
+    """'+84 912 345 678', '0912.345.678' -> '0912345678'; None when not a Vietnamese mobile.
+
+    Ten digits are not enough: the prefixes no carrier has been given (050, 071-075, 080...)
+    are refused by the numbering plan `phonenumbers` keeps up to date. Stored in the national
+    form, as every number so far."""
     digits = re.sub(r"[\s.\-()]", "", raw or "")
     match = _MOBILE.match(digits)
-    return "0" + match.group(1) if match else None
+    if not match:
+        return None
+    number = phonenumbers.parse("+84" + match.group(1))
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        return None
+    return "0" + str(number.national_number)
 
 
 def normalize_identifier(raw: str) -> tuple[str, str] | None:

@@ -62,7 +62,7 @@ def create():
     if "refresh_wards" in request.form:
         # The no-JS step: show the communes of the chosen province, keep the rest.
         form.ward_code.data = None
-        return form_page("feedback/new.html", form=form)
+        return form_page("feedback/new.html", form=form, reattach=_chosen_files())
     if "edit" in request.form:  # back from "is it one of these?" to change the text
         return form_page("feedback/new.html", form=form)
     matches = _similar_first(form)
@@ -73,9 +73,16 @@ def create():
     done, result = run_form(form, lambda: intake.submit_feedback(_input(form), request.files.getlist("attachments"),
                                                                  current_user))
     if not done:
-        return form_page("feedback/new.html", form=form)
+        return form_page("feedback/new.html", form=form, reattach=_chosen_files())
     _submission, token = result
     return see_other("tracking.private", token=token, sent=1)
+
+
+def _chosen_files() -> list[str]:
+    """The names of the files sent with a form that comes back (an error, an expired token):
+    a browser cannot put files back in a file input, so the page names each one to choose
+    again instead of letting them vanish."""
+    return [file.filename for file in request.files.getlist("attachments") if file and file.filename][:10]
 
 
 def _similar_first(form: SubmissionForm) -> list:

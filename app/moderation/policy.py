@@ -21,12 +21,13 @@ tested without a forum; this module imports nothing of the forum."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.common.errors import PermissionDenied, ValidationError
+from app.common.i18n import format_moment
 from app.common.permissions import is_moderator, is_staff, signed_in
 from app.common.time import utcnow
 from app.extensions import db
@@ -235,7 +236,7 @@ def ensure_not_suspended(user) -> None:
     suspension = active_suspension(user, (Suspension.SUSPEND,))
     if suspension:
         raise PermissionDenied(_("Your account is suspended until %(end)s: %(reason)s",
-                                 end=format_datetime(suspension.ends_at, "short"),
+                                 end=format_moment(suspension.ends_at),
                                  reason=suspension_reason(suspension)))
 
 
@@ -245,5 +246,5 @@ def ensure_can_post(user) -> None:
     silence = active_suspension(user, (Suspension.SILENCE,))
     if silence:
         raise PermissionDenied(_("You are silenced until %(end)s: %(reason)s. You can read, vote and flag, "
-                                 "but not post.", end=format_datetime(silence.ends_at, "short"),
+                                 "but not post.", end=format_moment(silence.ends_at),
                                  reason=suspension_reason(silence)))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.agencies.models import Agency
 from app.common import places
+from app.common.text import vi_sort_key
 from app.extensions import db
 from app.stats import charts
 from app.stats.services import rate
@@ -99,7 +100,7 @@ def overview_page(figures: dict, locale: str) -> dict:
 
 
 SORT_KEYS = {
-    "name": lambda row: row.name.lower(),
+    "name": lambda row: vi_sort_key(row.name),
     "received": lambda row: row.received,
     "answered": lambda row: row.answered,
     "on_time": lambda row: -1 if row.on_time is None else row.on_time,

@@ -31,13 +31,17 @@ class StoredFile:
 
 def prepare(upload) -> tuple[bytes, str, str]:
     """Check one uploaded file and return (bytes to store, content type, safe name)."""
-    data = upload.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
+    pdf_limit, image_limit = current_app.config["ATTACHMENT_MAX_BYTES"], current_app.config["IMAGE_MAX_BYTES"]
+    data = upload.read(max(pdf_limit, image_limit) + 1)
     name = _safe_name(upload.filename)
-    if len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
-        raise ValidationError("attachments", _("“%(name)s” is larger than 5 MB.", name=name))
     if not data:
         raise ValidationError("attachments", _("“%(name)s” is empty.", name=name))
-    if data.startswith(b"%PDF-"):
+    is_pdf = data.startswith(b"%PDF-")
+    limit = pdf_limit if is_pdf else image_limit
+    if len(data) > limit:
+        raise ValidationError("attachments", _("“%(name)s” is larger than %(limit)s MB.", name=name,
+                                               limit=limit // (1024 * 1024)))
+    if is_pdf:
         return _rewrite_pdf(data, name), "application/pdf", _with_ext(name, "pdf")
     return _reencode_image(data, name)
 

@@ -4,7 +4,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
-from sqlalchemy import and_, select
+from flask_babel import gettext as _
+from sqlalchemy import Date, and_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from app.common.time import utcnow
 from app.extensions import db
@@ -17,37 +20,63 @@ DEFAULT_ANSWER_DAYS = {Kind.CONCERN: 10, Kind.POLICY: 20, Kind.INITIATIVE: 20}
 DUE_SOON_DAYS = 2
 
 
-@lru_cache(maxsize=32)
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("VN", years=year)
+@lru_cache(maxsize=1)
+def _calendar() -> holidays.HolidayBase:
+    # Loaded ahead for the years deadlines fall in; any other year loads when first asked.
+    return holidays.country_holidays("VN", years=range(2020, 2036))
+
+
+def _covering(*years: int) -> holidays.HolidayBase:
+    """The calendar with every year in `years` loaded: the substituted working Saturdays of a
+    year (weekend_workdays) are only known once the year itself is."""
+    calendar = _calendar()
+    for year in range(min(years), max(years) + 1):
+        if year not in calendar.years:
+            _ = date(year, 1, 1) in calendar  # the package's own way to load a year
+    return calendar
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    """Monday to Friday that is no holiday (nor a day off moved to bridge one), and the
+    Saturdays the government made working days in exchange."""
+    return _covering(day.year).is_working_day(day)
 
 
 def add_working_days(start: date, days: int) -> date:
     """The date `days` working days after `start` (the start day itself never counts)."""
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            days -= 1
-    return day
+    if days <= 0:
+        return start
+    calendar = _covering(start.year, start.year + 1 + days // 200)
+    return calendar.get_nth_working_day(start, days)
 
 
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; 0 when end is not later."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        count += is_working_day(day)
-    return count
+    if end <= start:
+        return 0
+    return _covering(start.year, end.year).get_working_days_count(start + timedelta(days=1), end)
 
 
 def local_date(moment: datetime) -> date:
     """The Vietnamese calendar date of a naive UTC time."""
     return (moment + VN_OFFSET).date()
+
+
+class local_day(FunctionElement):  # noqa: N801  (used like SQL's own date())
+    """SQL: the Vietnamese calendar date of a naive UTC timestamp column."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(local_day)
+def _local_day_default(element, compiler, **kw):
+    return f"CAST(({compiler.process(element.clauses, **kw)} + INTERVAL '7 hours') AS DATE)"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours')"
 
 
 def today() -> date:
@@ -94,6 +123,14 @@ def resumed_due(due: date | None, paused_on: date | None, resumed_on: date) -> d
     if due is None or paused_on is None:
         return due
     return add_working_days(due, working_days_between(paused_on, resumed_on))
+
+
+def due_label(submission) -> str:
+    """What the due date is for: before routing it is the 3 working days to classify it, after
+    it the agency's answer deadline."""
+    if submission.status == Status.RECEIVED and submission.agency_id is None:
+        return _("Classification due by")
+    return _("Answer due by")
 
 
 def is_overdue(submission, on: date | None = None) -> bool:

@@ -119,6 +119,8 @@ class Submission(db.Model):
     topic = relationship("Topic", lazy="joined")
     agency = relationship("Agency", lazy="joined")
     user = relationship("User", foreign_keys=[user_id])
+    # The officer handling it, named to the staff of the agency (never to the public).
+    assignee = relationship("User", foreign_keys=[assignee_id])
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="Attachment.id"
     )
@@ -186,11 +188,14 @@ class SubmissionEvent(db.Model):
     internal_note: Mapped[str | None] = mapped_column(Text)
     is_public: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The officer a lead assigned the submission to, or took it back from.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     submission: Mapped[Submission] = relationship(back_populates="events")
     agency = relationship("Agency")
     # The desk's audit trail names who acted; joined so a timeline costs one query.
     actor = relationship("User", lazy="joined", foreign_keys=[actor_id])
+    assignee = relationship("User", lazy="joined", foreign_keys=[assignee_id])
 
 
 

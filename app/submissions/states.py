@@ -83,6 +83,8 @@ STEP_LABELS = {
     "assign": _l("Sent to the agency responsible"),
     "transfer": _l("Transferred to another agency"),
     "take": _l("The agency started processing"),
+    "assign_officer": _l("Given to an officer"),
+    "take_back": _l("Taken back from the officer"),
     "request_info": _l("More information was requested"),
     "provide_info": _l("The submitter sent more information"),
     "draft": _l("Answer drafted"),

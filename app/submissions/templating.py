@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         status_label=status_label,
         step_label=step_label,
         kind_label=kind_label,
+        due_label=deadlines.due_label,
         public_title=lambda submission: publication.redact(submission, submission.title),
     )
     app.jinja_env.globals.update(is_overdue=deadlines.is_overdue)

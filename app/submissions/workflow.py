@@ -1,9 +1,12 @@
 """The one state machine of a submission: states, transitions, who may make each, and the
 event each writes. Every step checks all of that first, so a refused step changes nothing."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,10 +17,12 @@ from app.common.text import clean_block
 from app.common.time import utcnow
 from app.extensions import db
 from app.submissions import codes, deadlines, lookups, messages, publication
-from app.submissions.models import AnswerDraft, SubmissionEvent, Topic
+from app.submissions.models import AnswerDraft, Submission, SubmissionEvent, Topic
 from app.submissions.states import REJECT_REASONS, DraftState, Kind, Status, status_label
 
 REOPEN_WINDOW = timedelta(days=30)
+# Inside `batch()`, steps flush instead of committing: several steps stand or fall together.
+_IN_BATCH: ContextVar[bool] = ContextVar("in_batch", default=False)
 
 # Who may take a step, seen from one submission: COORDINATOR, OFFICER and LEAD are the parts
 # staff play (common.permissions.handling_roles: coordinators route everything; "officer" is
@@ -42,6 +47,10 @@ TRANSITIONS = {
     "transfer": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), Status.ASSIGNED,
                            (COORDINATOR, LEAD), True),
     "take": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), Status.IN_PROGRESS, (OFFICER,), True),
+    # A lead gives the case to a named officer of the agency, or takes it back from them.
+    "assign_officer": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED), None, (LEAD,), False),
+    "take_back": Transition((Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_INFO, Status.REOPENED), None,
+                            (LEAD,), False),
     "request_info": Transition((Status.IN_PROGRESS,), Status.AWAITING_INFO, (OFFICER,), True),
     "provide_info": Transition((Status.AWAITING_INFO,), Status.IN_PROGRESS, (SUBMITTER,), True),
     "draft": Transition((Status.IN_PROGRESS,), None, (OFFICER,), False),
@@ -91,6 +100,8 @@ def allowed_steps(user, submission) -> list[str]:
 
 
 def _precondition_met(name: str, submission) -> bool:
+    if name == "take_back":
+        return submission.assignee_id is not None
     if name in ("answer", "send_back"):
         draft = current_draft(submission)
         return draft is not None and draft.state == "pending"
@@ -113,6 +124,8 @@ def _check(name: str, submission, user, version: int | None, as_submitter: bool 
         raise Conflict(_("This step is not possible while the submission is “%(status)s”.",
                          status=status_label(submission.status)))
     if not _precondition_met(name, submission):
+        if name == "take_back":
+            raise Conflict(_("Nobody is handling this submission."))
         raise Conflict(_("There is no answer waiting for approval."))
     return transition
 
@@ -123,7 +136,7 @@ def STALE_MESSAGE() -> str:  # noqa: N802  (a message, read at request time)
 
 
 def _step(name: str, submission, user, public_note=None, internal_note=None, notify: bool = True,
-          public: bool | None = None):
+          public: bool | None = None, assignee=None):
     """Record the event of a checked transition, tell the submitter, and commit it all at once."""
     transition = TRANSITIONS[name]
     public = transition.public if public is None else public
@@ -131,18 +144,38 @@ def _step(name: str, submission, user, public_note=None, internal_note=None, not
     try:
         event = record_event(submission, name, transition.target, actor=user if getattr(user, "id", None) else None,
                              public_note=public_note, internal_note=internal_note, is_public=public)
+        if assignee is not None:
+            event.assignee_id, event.assignee = assignee.id, assignee
         if name == "answer":  # the public may now search the answer's words too
             publication.refresh_search(submission)
         if public and notify:
             messages.tell_submitter(submission, event)
         messages.announce(submission, event)
-        db.session.commit()
+        if _IN_BATCH.get():
+            db.session.flush()
+        else:
+            db.session.commit()
     except StaleDataError:
         # Another request committed between our read and our write (caught at a flush or
         # at the commit): nothing of ours is kept.
         db.session.rollback()
         raise Conflict(STALE_MESSAGE()) from None
     return event
+
+
+@contextmanager
+def batch():
+    """Take several steps all-or-nothing: each checked and recorded (one event each) as
+    alone, committed together at the end; any refusal rolls every one of them back."""
+    token = _IN_BATCH.set(True)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _IN_BATCH.reset(token)
 
 
 def _now():
@@ -219,6 +252,36 @@ def take(submission, user, version):
     return _step("take", submission, user, public=first)
 
 
+def _account(user_id: int | None):
+    """The account with this id. The core knows no accounts module: it reaches the class
+    through the mapped relationship that names it (Submission.assignee)."""
+    account_class = sa_inspect(Submission).relationships["assignee"].mapper.class_
+    return db.session.get(account_class, user_id) if user_id else None
+
+
+def assign_officer(submission, user, version, officer_id: int | None, note: str | None = None):
+    """A lead gives the submission to a named officer (or lead) of the agency handling it; the
+    event names them."""
+    _check("assign_officer", submission, user, version)
+    officer = _account(officer_id)
+    if (officer is None or not officer.active or officer.agency_id != submission.agency_id
+            or not handling_roles(officer, submission) & {OFFICER}):
+        raise ValidationError("officer_id", _("Choose someone of the agency handling it."))
+    if officer.id == submission.assignee_id:
+        raise ValidationError("officer_id", _("This person already handles it."))
+    submission.assignee_id, submission.assignee = officer.id, officer
+    return _step("assign_officer", submission, user, internal_note=_optional(note), assignee=officer)
+
+
+def take_back(submission, user, version, note: str | None = None):
+    """A lead takes the submission back from the officer handling it: it waits in the
+    agency's queue for someone to take or be given it. The event names the officer."""
+    _check("take_back", submission, user, version)
+    previous = submission.assignee
+    submission.assignee_id, submission.assignee = None, None
+    return _step("take_back", submission, user, internal_note=_optional(note), assignee=previous)
+
+
 def request_info(submission, user, version, question: str | None):
     """Ask the submitter for more; the deadline clock stands still until they answer."""
 
@@ -286,6 +349,9 @@ def reopen(submission, reason: str | None, user=None):
     if answered is None or _now() - answered > REOPEN_WINDOW:
         raise Conflict(_("Reconsideration can be asked within 30 days of the answer."))
     submission.closed_at = None
+    # Reconsideration is a new request to the agency: its own deadline by the rules, counted
+    # from today, never the first answer's (long past, so the reopened case started overdue).
+    submission.due_date, submission.paused_on = deadlines.answer_due(submission.kind, deadlines.today()), None
     return _step("reopen", submission, user, internal_note=reason)
 
 

@@ -3,7 +3,7 @@ hand-set trust levels, silences beside suspensions, trigram indexes for forum se
 threads by last activity
 
 Revision ID: 0014_forum_daily
-Revises: 0012_sms_intake
+Revises: 0013_desk_daily
 Create Date: 2026-12-01 03:50:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014_forum_daily"
-down_revision = "0012_sms_intake"
+down_revision = "0013_desk_daily"
 branch_labels = None
 depends_on = None
 

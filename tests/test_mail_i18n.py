@@ -83,6 +83,8 @@ def _every_kind_of_message(app, locale: str) -> list[str]:
     """Each kind of message a person gets, in their language: every public step by e-mail
     (subject, text, HTML), SMS and inbox; a follower's; a verification and a support code."""
     coordinator, officer = make_staff(Role.COORDINATOR), make_staff(Role.OFFICER, "BKHCN")
+    for person in (coordinator, officer):  # the staff told of each step read it in the same language
+        person.locale = locale
     citizen = make_user(Role.CITIZEN, email=f"{locale}@example.vn", phone="0987654321", locale=locale)
     follower = make_user(Role.CITIZEN, locale=locale)
     follower.email_verified_at = follower.created_at

@@ -56,7 +56,7 @@ def send_receipt(submission) -> None:
                        sms_syntax=f"TC {submission.code}", private_url=private_url(submission))
         if submission.user is not None:
             notify.notify_users([submission.user], _l("We received your submission %(code)s.", code=code),
-                                link=notify.local_url("tracking.show", code=submission.code),
+                                link=submitter_link(submission),
                                 submission_id=submission.id)
         if submission.contact_email:
             notify.enqueue(Channel.EMAIL, submission.contact_email, render_template("submissions/receipt.txt",
@@ -114,7 +114,7 @@ def tell_of_deadline(submission, which: str) -> None:
 def _tell(submission, audience: str, kind: str, line, actor_id: int | None = None) -> None:
     people = [person for person in staff(submission, audience) if person.id != actor_id]
     text = _Filled(line, code=codes.display(submission.code))
-    preferences.tell(people, kind, text, link=notify.local_url("desk.show", submission_id=submission.id),
+    preferences.tell(people, kind, text, link=desk_link(submission),
                      submission_id=submission.id)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -110,8 +111,32 @@ def change_password(user: User, current: str, new: str) -> User:
     check_new_password(user, new)
     user.set_password(new, _hash_method())
     user.end_sessions()
+    tell_password_changed(user)
     db.session.commit()
     return user
+
+
+def tell_password_changed(user: User) -> None:
+    """Tell the account holder their password changed, by the verified e-mail address (else the
+    verified phone), so that someone else's change does not go unnoticed. In the account's
+    language; added to the session, the caller's commit sends it with the change."""
+    if user.email and user.email_verified_at:
+        channel, recipient = Channel.EMAIL, user.email
+    elif user.phone and user.phone_verified_at:
+        channel, recipient = Channel.SMS, user.phone
+    else:
+        return
+    reset = notify.public_url("accounts.forgot")
+    with force_locale(user.locale or "vi"):
+        if channel == Channel.SMS:  # the link first: an SMS is cut at 160 characters
+            text = _("%(reset)s - Góp Ý: your password was changed. If it was not you, open the link to choose a "
+                     "new one.", reset=reset)
+        else:
+            text = _("The password of your Góp Ý account was just changed, and every other session was signed "
+                     "out. If it was you, you need do nothing. If it was not you, choose a new password now: "
+                     "%(reset)s", reset=reset)
+        subject = _("Your Góp Ý password was changed")
+    notify.enqueue(channel, recipient, text, subject=subject, user_id=user.id)
 
 
 def request_password_reset(identifier_kind: str, identifier: str) -> None:
@@ -174,6 +199,7 @@ def reset_password(token: str, password: str) -> User:
         user.email_verified_at = user.email_verified_at or utcnow()
     if reset.channel == Channel.SMS and user.phone and reset.recipient_hash == sendlimits.address_hash(user.phone):
         user.phone_verified_at = user.phone_verified_at or utcnow()
+    tell_password_changed(user)
     db.session.commit()
     return user
 

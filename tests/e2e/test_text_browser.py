@@ -307,3 +307,15 @@ def test_organisation_request_form_reads_in_w3m(w3m, live_server):
     raw, _cookie = _form(w3m, live_server.url + "/tai-khoan/to-chuc", cookie)
     form = raw.split('enctype="multipart/form-data"', 1)
     assert len(form) == 2 and 'type="file"' in form[1], "the document goes with the form, as a file field"
+
+
+def test_sign_in_page_offers_the_digital_identity_as_a_link_in_w3m(w3m, live_server, monkeypatch):
+    """With a provider configured, its button is a plain link: followed by a text browser too."""
+    monkeypatch.setitem(live_server.app.config, "OIDC_PROVIDERS", {
+        "vneid": {"label": "VNeID", "level_claim": "acr", "level2_values": ["2"]}})
+    page = _links(w3m, live_server.url + "/dang-nhap")
+    text = " ".join(page.split("References:", 1)[0].split())
+    assert "Hoặc đăng nhập bằng định danh điện tử" in text and "Đăng nhập bằng VNeID" in text, page
+    assert "/dang-nhap/dinh-danh/vneid" in page.split("References:", 1)[1]
+    monkeypatch.undo()
+    assert "VNeID" not in w3m(live_server.url + "/dang-nhap", "-dump"), "no provider, no button"

@@ -320,7 +320,7 @@ def test_a_hung_mail_server_does_not_delay_a_page(tmp_path):
             ext_db.session.remove()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user_id), True
+            session["_user_id"], session["_fresh"] = f"{user_id}:1", True  # id:session version
         token = csrf_token(client.get("/tai-khoan").get_data(as_text=True))
         timings = []
         for _round in range(2):  # the first wakes the thread, the second comes while it hangs

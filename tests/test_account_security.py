@@ -177,7 +177,7 @@ def test_a_reset_by_sms_is_told_by_sms_with_the_link_first(client, db):
 
 def test_a_password_an_administrator_sets_is_told_to_the_staff_member(app, db):
     officer = make_user(Role.OFFICER, email="canbo@example.vn", email_verified_at=utcnow())
-    with app.test_request_context():
+    with app.app_context(), app.test_request_context():  # its own `g`: the request's flags end with it
         staff.update_staff(officer, officer.full_name, Role.OFFICER, None, True, NEW_PASSWORD)
         staff.update_staff(officer, "Tên mới", Role.OFFICER, None, True, None)  # no new password: nothing told
     told = _messages_to(db, "canbo@example.vn")

@@ -3,12 +3,19 @@
 A later feature adds its pages here (one line each) and is then held to the same budgets by
 tests/test_budgets.py and measured by `make bench`. Placeholders in a path are filled from
 the data the caller made: {code} a public tracking code (of a published submission), {token}
-that submission's private link token, {agency} an agency's id; `login` pages are fetched
-signed in as the submitter.
+that submission's private link token, {agency} an agency's id, {organisation} the id of an
+organisation the submitter owns. `login` says who is signed in to fetch the page: SUBMITTER
+(the account that sent those submissions and owns that organisation), or a role name
+(app.common.roles.Role: "admin", "moderator", "coordinator", "officer", "lead") played by a
+staff account the caller makes (officers and leads in the agency BKHCN). A signed-in page is
+never stored by a cache, so a `login` page is `personal`.
 """
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
+
+SUBMITTER = "submitter"
+ADMIN, COORDINATOR = "admin", "coordinator"  # app.common.roles.Role names (bench imports no app)
 
 # DESIGN.md, "Low bandwidth is a feature, with numbers".
 PAGE_GZIP_BUDGET = 14_600  # one TCP initial congestion window
@@ -22,11 +29,15 @@ class Page:
     path: str
     fragment: bool = False  # sent with HX-Request: answers markup without the layout
     personal: bool = False  # shows someone's own data: never stored by a cache
-    login: bool = False  # fetched signed in
+    login: str | None = None  # who is signed in to fetch it: SUBMITTER or a role name (see above)
     status: int = 200
     # False where every render must differ (a form with a one-time idempotency key), so
     # answering 304 from a cached copy would be wrong.
     conditional: bool = True
+
+    def __post_init__(self):
+        if self.login and not self.personal:
+            raise ValueError(f"{self.name}: a signed-in page is personal (never stored by a cache)")
 
     def url(self, **values) -> str:
         return self.path.format(**values)
@@ -47,17 +58,19 @@ PAGES = [
     # conditional GET can only answer 304 when both requests fall in the same second.
     Page("login", "/dang-nhap", conditional=False),
     Page("register", "/dang-ky", conditional=False),
-    Page("my submissions", "/tai-khoan/gop-y", personal=True, login=True),
-    Page("profile", "/tai-khoan", personal=True, login=True),
+    Page("my submissions", "/tai-khoan/gop-y", personal=True, login=SUBMITTER),
+    Page("profile", "/tai-khoan", personal=True, login=SUBMITTER),
     Page("registered: check your messages", "/dang-ky/da-gui"),
     Page("forgot password", "/tai-khoan/quen-mat-khau", conditional=False),
     Page("forgot password: link sent", "/tai-khoan/quen-mat-khau/da-gui"),
     Page("reset link that no longer works", "/tai-khoan/dat-lai-mat-khau/{token}", personal=True),
-    Page("change password", "/tai-khoan/mat-khau", personal=True, login=True, conditional=False),
-    Page("two-step sign-in", "/tai-khoan/xac-thuc-hai-buoc", personal=True, login=True),
-    Page("two-step sign-in: turn on (QR code)", "/tai-khoan/xac-thuc-hai-buoc/bat", personal=True, login=True,
+    Page("change password", "/tai-khoan/mat-khau", personal=True, login=SUBMITTER, conditional=False),
+    Page("two-step sign-in", "/tai-khoan/xac-thuc-hai-buoc", personal=True, login=SUBMITTER),
+    Page("two-step sign-in: turn on (QR code)", "/tai-khoan/xac-thuc-hai-buoc/bat", personal=True, login=SUBMITTER,
          conditional=False),
-    Page("my organisations", "/tai-khoan/to-chuc", personal=True, login=True),
+    Page("my organisations", "/tai-khoan/to-chuc", personal=True, login=SUBMITTER),
+    Page("one organisation (members, submissions)", "/tai-khoan/to-chuc/{organisation}", personal=True,
+         login=SUBMITTER, conditional=False),
     Page("not found (404)", "/khong-co-trang-nay", status=404),
     Page("public list", "/gop-y"),
     Page("public search", "/gop-y?q=chuyen+doi+so"),
@@ -69,6 +82,15 @@ PAGES = [
     Page("my data export status", "/tai-khoan/du-lieu/xuat", personal=True, login=True, conditional=False),
     Page("erase my account", "/tai-khoan/xoa", personal=True, login=True, conditional=False),
     Page("notification settings", "/tai-khoan/thong-bao/cai-dat", personal=True, login=True),
+    Page("notifications", "/tai-khoan/thong-bao", personal=True, login=SUBMITTER),
+    Page("my data (consents, export, erase)", "/tai-khoan/du-lieu", personal=True, login=SUBMITTER, conditional=False),
+    Page("my data export status", "/tai-khoan/du-lieu/xuat", personal=True, login=SUBMITTER, conditional=False),
+    Page("erase my account", "/tai-khoan/xoa", personal=True, login=SUBMITTER, conditional=False),
+    # Staff and administrators.
+    Page("counter form (assisted intake)", "/gop-y/tai-quay", personal=True, login=COORDINATOR, conditional=False),
+    Page("admin: outbox", "/quan-tri/hop-thu-di", personal=True, login=ADMIN),
+    Page("admin: staff reads of personal data", "/quan-tri/quyen-rieng-tu/nhat-ky-doc", personal=True, login=ADMIN),
+    Page("admin: organisation requests", "/quan-tri/to-chuc", personal=True, login=ADMIN),
     Page("API guide", "/api"),
     Page("API reference (cases)", "/api/tham-chieu/cases"),
     # A guest's support form carries a CSRF token: the page changes every second.
@@ -86,10 +108,10 @@ FRAGMENTS = [
     Page("commune list", "/gop-y/xa-phuong?province_code=1", fragment=True),
     Page("lookup result", "/tra-cuu?code={code}", fragment=True),
     Page("lookup unknown code", "/tra-cuu?code=1234567894", fragment=True, status=404),
-    Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=True),
+    Page("my submissions list", "/tai-khoan/gop-y", fragment=True, personal=True, login=SUBMITTER),
     Page("public search results", "/gop-y?q=chuyen+doi+so", fragment=True),
-    Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=True),
-    Page("my data export status", "/tai-khoan/du-lieu/xuat", fragment=True, personal=True, login=True,
+    Page("notifications list", "/tai-khoan/thong-bao", fragment=True, personal=True, login=SUBMITTER),
+    Page("my data export status", "/tai-khoan/du-lieu/xuat", fragment=True, personal=True, login=SUBMITTER,
          conditional=False),
     Page("notification settings form", "/tai-khoan/thong-bao/cai-dat", fragment=True, personal=True, login=True),
     Page("similar submissions under the title", "/gop-y/tuong-tu?title=S%C3%B3ng+di+%C4%91%E1%BB%99ng+y%E1%BA%BFu",

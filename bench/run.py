@@ -270,23 +270,34 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
+LOGINS = sorted({page.login for page in ALL if page.login})
+
+
+def _sign_in(server: "Server", email: str) -> str:
+    """The session cookie of `email` signed in with the benchmark password."""
+    from bench.seed import BENCH_PASSWORD
+
+    status, headers, body = server.get("/dang-nhap")
+    form = urlencode({"csrf_token": _csrf(body.decode()), "identifier": email, "password": BENCH_PASSWORD})
+    status, headers, _ = server.request("POST", "/dang-nhap", {
+        "Cookie": _cookie(headers), "Content-Type": "application/x-www-form-urlencoded"}, form.encode())
+    if status != 303:
+        raise SystemExit(f"the benchmark account {email} could not sign in (HTTP {status})")
+    return _cookie(headers)
+
+
 class Fixtures:
     """What the measured requests need: codes, private links, a signed-in session, a form."""
 
     def __init__(self, server: Server, samples: list[dict]):
-        from bench.seed import BENCH_PASSWORD, HEAVY_EMAIL, private_token
+        from bench import seed
 
         self.codes = [s["code"] for s in samples]
         self.published_codes = [s["code"] for s in samples if s.get("published")] or self.codes
-        self.tokens = [private_token(os.environ["SECRET_KEY"], s["key"]) for s in samples]
-        status, headers, body = server.get("/dang-nhap")
-        cookie = _cookie(headers)
-        form = urlencode({"csrf_token": _csrf(body.decode()), "identifier": HEAVY_EMAIL, "password": BENCH_PASSWORD})
-        status, headers, _ = server.request("POST", "/dang-nhap", {
-            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, form.encode())
-        if status != 303:
-            raise SystemExit(f"the benchmark account could not sign in (HTTP {status})")
-        self.signed_in_cookie = _cookie(headers)
+        self.tokens = [seed.private_token(os.environ["SECRET_KEY"], s["key"]) for s in samples]
+        # One signed-in session for each `login` of the page table (the submitter, staff roles).
+        self.cookies = {login: _sign_in(server, seed.login_email(login)) for login in LOGINS}
+        self.organisation = seed.bench_organisation()
         from sqlalchemy import select
 
         from app.extensions import db
@@ -316,6 +327,8 @@ class Fixtures:
             return [page.url(token=token) for token in self.tokens]
         if "{agency}" in page.path:
             return [page.url(agency=self.agency)]
+        if "{organisation}" in page.path:
+            return [page.url(organisation=self.organisation)]
         return [page.path]
 
     def headers(self, page) -> dict:
@@ -323,7 +336,7 @@ class Fixtures:
         if page.fragment:
             headers.update(HTMX_HEADERS)
         if page.login:
-            headers["Cookie"] = self.signed_in_cookie
+            headers["Cookie"] = self.cookies[page.login]
         return headers
 
 
@@ -426,17 +439,19 @@ def measure_load(server: Server, fixtures: Fixtures, args, cpu: dict[str, float]
 def measure_cpu(app, fixtures: Fixtures, repeat: int = 40) -> dict[str, float]:
     """CPU milliseconds one request costs inside the app (Flask test client, one thread):
     a figure that holds when other work shares the machine, unlike req/s."""
-    from bench.seed import BENCH_PASSWORD, HEAVY_EMAIL
+    from bench.seed import BENCH_PASSWORD, login_email
 
-    anonymous, signed_in = app.test_client(use_cookies=False), app.test_client()
-    html = signed_in.get("/dang-nhap").get_data(as_text=True)
-    signed_in.post("/dang-nhap", data={"csrf_token": _csrf(html), "identifier": HEAVY_EMAIL,
-                                       "password": BENCH_PASSWORD})
+    anonymous, clients = app.test_client(use_cookies=False), {}
+    for login in LOGINS:
+        clients[login] = app.test_client()
+        html = clients[login].get("/dang-nhap").get_data(as_text=True)
+        clients[login].post("/dang-nhap", data={"csrf_token": _csrf(html), "identifier": login_email(login),
+                                                "password": BENCH_PASSWORD})
     costs = {}
     for page in ALL:
         headers = {k: v for k, v in fixtures.headers(page).items() if k != "Cookie"}
         paths = fixtures.paths(page)
-        client = signed_in if page.login else anonymous
+        client = clients[page.login] if page.login else anonymous
         statuses = {client.get(paths[index % len(paths)], headers=headers).status_code for index in range(5)}
         if statuses != {page.status}:
             print(f"  (CPU figure skipped for {page.name}: HTTP {statuses} in-process)")

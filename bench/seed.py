@@ -10,16 +10,18 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
-from app.accounts.models import AccountKind, User
+from app.accounts.models import AccountKind, Organisation, OrganisationStatus, User
 from app.agencies.models import Agency
 from app.common import places
 from app.common.text import search_key
 from app.common.time import utcnow
 from app.extensions import db
 from app.seeds.demo import FAMILY_NAMES, GIVEN_NAMES, STATUS_MIX, SUBJECTS
+from app.seeds.reference import RECEIVING_OFFICE
 from app.submissions import codes
 from app.submissions.models import Consent, Submission, SubmissionEvent, Topic
 from app.submissions.states import Kind, Status
+from bench.pages import SUBMITTER
 
 BATCH = 5_000
 BENCH_PASSWORD = "gopy-bench-2026"
@@ -62,6 +64,36 @@ def bench_users() -> tuple[User, User]:
             db.session.commit()
         users.append(user)
     return users[0], users[1]
+
+
+def login_email(login: str) -> str:
+    """The account that fetches the pages bench.pages marks `login`: the heavy submitter, or a
+    staff account playing that role (officers and leads in BKHCN), made once, with
+    BENCH_PASSWORD."""
+    if login == SUBMITTER:
+        return bench_users()[0].email
+    email = f"{login}-bench@gopy.local"
+    if db.session.scalar(select(User.id).where(User.email == email)) is None:
+        agency = "BKHCN" if login in ("officer", "lead") else RECEIVING_OFFICE if login == "coordinator" else None
+        user = User(email=email, full_name=f"Cán Bộ {login.title()}", role=login, email_verified_at=utcnow(),
+                    agency_id=db.session.scalar(select(Agency.id).where(Agency.code == agency)) if agency else None)
+        user.set_password(BENCH_PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    return email
+
+
+def bench_organisation() -> int:
+    """The id of the verified organisation the heavy submitter owns (made once)."""
+    owner = bench_users()[0]
+    found = db.session.scalar(select(Organisation.id).where(Organisation.owner_id == owner.id))
+    if found is None:
+        organisation = Organisation(owner_id=owner.id, name=owner.org_name, tax_code=owner.tax_code,
+                                    status=OrganisationStatus.VERIFIED, verified_by="administrator")
+        db.session.add(organisation)
+        db.session.commit()
+        found = organisation.id
+    return found
 
 
 def private_token(secret_key: str, idempotency_key: str) -> str:

@@ -138,6 +138,58 @@ def test_password_change_needs_the_current_password_and_a_strong_new_one(client,
     assert user.check_password(PASSWORD)
 
 
+def test_a_password_change_is_told_to_the_verified_email_in_the_account_language(client, db, login_as):
+    user = login_as(make_user(email="bao@example.vn", email_verified_at=utcnow(), phone="0912000111",
+                              phone_verified_at=utcnow()))
+    before = len(_messages_to(db, "bao@example.vn"))
+    response = _post_form(client, "/tai-khoan/mat-khau", current=PASSWORD, password=NEW_PASSWORD,
+                          confirm=NEW_PASSWORD)
+    assert response.status_code == 303
+    told = _messages_to(db, "bao@example.vn")[before:]
+    assert len(told) == 1 and told[0].channel == "email"
+    assert told[0].subject == "Mật khẩu Góp Ý của bạn đã được đổi"
+    assert "Nếu không phải bạn" in told[0].body and "/tai-khoan/quen-mat-khau" in told[0].body
+    assert _messages_to(db, "0912000111") == [], "one message, by the e-mail address"
+    user.locale = "en"
+    db.session.commit()
+    _post_form(client, "/tai-khoan/mat-khau", current=NEW_PASSWORD, password=NEW_PASSWORD + "-2",
+               confirm=NEW_PASSWORD + "-2")
+    assert _messages_to(db, "bao@example.vn")[-1].subject == "Your Góp Ý password was changed"
+
+
+def test_a_wrong_current_password_tells_nobody(client, db, login_as):
+    login_as(make_user(email="yen@example.vn", email_verified_at=utcnow()))
+    _post_form(client, "/tai-khoan/mat-khau", current="khong-phai-mat-khau", password=NEW_PASSWORD,
+               confirm=NEW_PASSWORD)
+    assert _messages_to(db, "yen@example.vn") == []
+
+
+def test_a_reset_by_sms_is_told_by_sms_with_the_link_first(client, db):
+    make_user(email=None, phone="0912000222")
+    _post_form(client, "/tai-khoan/quen-mat-khau", identifier="0912000222")
+    body = _messages_to(db, "0912000222")[-1].body
+    link = re.search(r"(/tai-khoan/dat-lai-mat-khau/[\w-]+)", body).group(1)
+    assert _post_form(client, link, password=NEW_PASSWORD, confirm=NEW_PASSWORD).status_code == 303
+    told = _messages_to(db, "0912000222")[-1]
+    assert told.channel == "sms" and told.body.startswith("http") and len(told.body) <= 160
+    assert "/tai-khoan/quen-mat-khau" in told.body and "mat khau" in told.body.lower()
+
+
+def test_a_password_an_administrator_sets_is_told_to_the_staff_member(app, db):
+    officer = make_user(Role.OFFICER, email="canbo@example.vn", email_verified_at=utcnow())
+    with app.app_context(), app.test_request_context():  # its own `g`: the request's flags end with it
+        staff.update_staff(officer, officer.full_name, Role.OFFICER, None, True, NEW_PASSWORD)
+        staff.update_staff(officer, "Tên mới", Role.OFFICER, None, True, None)  # no new password: nothing told
+    told = _messages_to(db, "canbo@example.vn")
+    assert [message.subject for message in told] == ["Mật khẩu Góp Ý của bạn đã được đổi"]
+
+
+def test_an_unverified_contact_is_not_told(client, db, login_as):
+    login_as(make_user(email="chua@example.vn"))
+    _post_form(client, "/tai-khoan/mat-khau", current=PASSWORD, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    assert _messages_to(db, "chua@example.vn") == []
+
+
 @pytest.mark.parametrize("weak", ["12345678", "password1234", "mai@example.vn1", "Đinh Thị Mai"])
 def test_registration_refuses_weak_passwords_in_vietnamese(client, db, weak):
     response = _post_form(client, "/dang-ky", kind="individual", full_name="Đinh Thị Mai", identifier="mai@example.vn",

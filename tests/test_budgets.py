@@ -6,7 +6,11 @@ import gzip
 import brotli
 import pytest
 
-from app.notify import services as notify_services
+from app.accounts.models import Organisation, OrganisationStatus
+from app.common.roles import Role
+from app.notify import services as notify
+from app.notify.models import Channel
+from app.privacy.models import ReadLogEntry
 from bench.pages import (
     ALL,
     FIRST_VISIT_GZIP_BUDGET,
@@ -15,33 +19,60 @@ from bench.pages import (
     HTMX_HEADERS,
     PAGE_GZIP_BUDGET,
     PAGES,
+    SUBMITTER,
     assets_of,
     is_same_host,
 )
 from tests.conftest import FreshContextClient, csrf_token
-from tests.factories import PASSWORD, agency_id, make_submission, make_user
+from tests.factories import PASSWORD, agency_id, make_person, make_staff, make_submission, make_user
 
 LANGUAGES = ["vi", "en"]
 
 
-@pytest.fixture()
-def site(app, db):
-    """A submitter with one published submission that has gone some way along the workflow,
-    and a client signed in as them; returns the values that fill the page paths."""
-    user = make_user(email="nguoi-gui@example.vn", full_name="Nguyễn Thị Gửi")
-    submission, token = make_submission(user=user, province_code=1, consent_publish=True,
-                                        legal_reference="Nghị định 13/2023/NĐ-CP, Điều 5",
-                                        proposed_change="Cho phép nộp hồ sơ hoàn toàn trực tuyến.")
+def _signed_in_client(app, user):
     app.test_client_class = FreshContextClient
     signed_in = app.test_client()
     html = signed_in.get("/dang-nhap").get_data(as_text=True)
     response = signed_in.post("/dang-nhap", data={"csrf_token": csrf_token(html), "identifier": user.email,
                                                  "password": PASSWORD})
-    assert response.status_code == 303, "the submitter could not sign in"
-    agency = agency_id("BKHCN")
+    assert response.status_code == 303, f"{user.email} could not sign in"
+    return signed_in
+
+
+@pytest.fixture()
+def site(app, db):
+    """A submitter with one published submission that has gone some way along the workflow and
+    an organisation with a pending request, some messages in the outbox and staff reads in the
+    log; a client signed in as the submitter, and one per staff role on demand (`who`).
+    Returns the values that fill the page paths."""
+    user = make_user(email="nguoi-gui@example.vn", full_name="Nguyễn Thị Gửi")
+    submission, token = make_submission(user=user, province_code=1, consent_publish=True,
+                                        legal_reference="Nghị định 13/2023/NĐ-CP, Điều 5",
+                                        proposed_change="Cho phép nộp hồ sơ hoàn toàn trực tuyến.")
+    organisation = Organisation(owner_id=user.id, name="Công ty Cổ phần Số Sông Hồng", tax_code="0100109106",
+                                status=OrganisationStatus.VERIFIED, verified_by="administrator")
+    officer = make_staff(Role.OFFICER, "BKHCN")
+    for number in range(20):  # a page of rows on the administrators' lists
+        other = make_user(email=f"to-chuc-{number}@example.vn", full_name=f"Người Đề Nghị {number}")
+        db.session.add(Organisation(owner_id=other.id, name=f"Hợp tác xã Nông nghiệp Số {number}",
+                                    tax_code="0100109106", document_name="giay-phep.pdf"))
+        notify.enqueue(Channel.EMAIL, other.email, "Tài khoản Góp Ý của bạn đã sẵn sàng.",
+                       subject="Tài khoản Góp Ý của bạn")
+        db.session.add(ReadLogEntry(staff_id=officer.id, submission_id=submission.id, subject_user_id=user.id,
+                                    route="/ban-xu-ly/<code>"))
+    db.session.add(organisation)
+    db.session.commit()
+    clients = {SUBMITTER: _signed_in_client(app, user)}
     # The receipt put a line in the inbox: read, so every fetch of the inbox shows the same bytes.
-    notify_services.mark_inbox_read(user)
-    return {"values": {"code": submission.code, "token": token, "agency": agency}, "signed_in": signed_in}
+    notify.mark_inbox_read(user)
+
+    def who(login: str):
+        if login not in clients:
+            clients[login] = _signed_in_client(app, make_person(login))
+        return clients[login]
+
+    values = {"code": submission.code, "token": token, "agency": agency_id("BKHCN"), "organisation": organisation.id}
+    return {"values": values, "who": who}
 
 
 def fetch(page, site, client, lang="vi", encoding="gzip", extra=None):
@@ -49,7 +80,7 @@ def fetch(page, site, client, lang="vi", encoding="gzip", extra=None):
     if page.fragment:
         headers.update(HTMX_HEADERS)
     headers.update(extra or {})
-    who = site["signed_in"] if page.login else client
+    who = site["who"](page.login) if page.login else client
     response = who.get(page.url(**site["values"]), headers=headers)
     assert response.status_code == (extra and 304 or page.status), f"{page.name}: HTTP {response.status_code}"
     return response
@@ -177,23 +208,19 @@ def test_html_is_compressed_as_asked(page, encoding, site, client):
     assert "<" in decoded(response)
 
 
-# The staff pages of assisted intake (the one-stop counter), fetched signed in as staff.
-STAFF_PAGES = [("counter form", "/gop-y/tai-quay", False), ("counter form (htmx)", "/gop-y/tai-quay", True),
+# The counter's htmx answer and its printed receipt (the counter form itself is in bench/pages.py).
+STAFF_PAGES = [("counter form (htmx)", "/gop-y/tai-quay", True),
                ("printed receipt", "/gop-y/tai-quay/{submission_id}/bien-nhan", False)]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(("name", "path", "fragment"), STAFF_PAGES, ids=[page[0] for page in STAFF_PAGES])
 def test_counter_pages_fit_their_budgets(name, path, fragment, lang, app, db, client):
-    from app.common.roles import Role
     from app.submissions.states import IntakeChannel
-    from tests.factories import make_staff
 
     staff = make_staff(Role.COORDINATOR, email="mot-cua@example.vn")
     submission, _token = make_submission(channel=IntakeChannel.COUNTER, consent_recorded_by_id=staff.id)
-    html = client.get("/dang-nhap").get_data(as_text=True)
-    assert client.post("/dang-nhap", data={"csrf_token": csrf_token(html), "identifier": staff.email,
-                                           "password": PASSWORD}).status_code == 303
+    client = _signed_in_client(app, staff)
     headers = {"Accept-Language": lang, "Accept-Encoding": "gzip", **(HTMX_HEADERS if fragment else {})}
     response = client.get(path.format(submission_id=submission.id), headers=headers)
     assert response.status_code == 200 and response.headers.get("Content-Encoding") == "gzip"
@@ -208,3 +235,11 @@ def test_counter_pages_fit_their_budgets(name, path, fragment, lang, app, db, cl
     total = size + sum(len(client.get(url, headers={"Accept-Encoding": "gzip"}).get_data())
                        for url in assets_of(body))
     assert total <= FIRST_VISIT_GZIP_BUDGET, f"{name}: {total} bytes gzipped for HTML and assets"
+
+
+def test_every_signed_in_page_is_fetched_as_its_role(site):
+    """The table's `login` names who fetches a page: a staff page fetched as anyone else would
+    be a 403 or a redirect, and its budget would measure the wrong page."""
+    for page in [p for p in ALL if p.login and p.login != SUBMITTER]:
+        assert page.login in Role.ALL, f"{page.name}: no such role {page.login!r}"
+        assert site["who"](SUBMITTER).get(page.url(**site["values"])).status_code in (302, 303, 403, 404), page.name

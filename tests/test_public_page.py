@@ -2,6 +2,7 @@
 concerns me too" (once per account, once per verified phone for a guest), following it (its
 steps in the inbox), and the public list sorted by supports."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from app.common.time import utcnow
 from app.extensions import db as ext_db
 from app.notify.models import Channel, Notification, OutboxMessage
 from app.submissions import supports, workflow
-from app.submissions.models import Submission, SubmissionFollower, Support
+from app.submissions.models import Submission, SubmissionFollower, Support, SupportCode
 from tests.conftest import csrf_token
 from tests.factories import agency_id, make_staff, make_submission, make_user
 
@@ -135,12 +136,62 @@ def test_a_guest_supports_once_per_verified_phone(client, published):
     assert ext_db.session.scalar(select(func.count()).select_from(Support)) == 2
 
 
+def _ask_support(client, submission, phone: str):
+    return client.post(f"/gop-y/{submission.code}/ung-ho", data={"csrf_token": _token(client, submission),
+                                                                   "phone": phone})
+
+
 def test_a_guest_is_not_sent_codes_without_end(client, published):
+    """The same rule as an account's codes (common.sendlimits): 3 an hour and 10 a day per number."""
     for _attempt in range(3):
         _guest_support(client, published, "0987111444")
-    response = client.post(f"/gop-y/{published.code}/ung-ho", data={"csrf_token": _token(client, published),
-                                                                     "phone": "0987111444"})
-    assert response.status_code == 422 and "thử lại sau một giờ" in response.get_data(as_text=True)
+    response = _ask_support(client, published, "0987111444")
+    assert response.status_code == 429 and "tối đa 3 mã mỗi giờ" in response.get_data(as_text=True)
+    assert _sms_to("0987111444") == 3
+    for _hour in range(3):  # the hours pass, the day does not
+        for row in ext_db.session.scalars(select(SupportCode)):
+            row.created_at -= timedelta(hours=1)
+        ext_db.session.commit()
+        for _attempt in range(3):
+            _ask_support(client, published, "0987111444")
+    assert _sms_to("0987111444") == 10
+    assert _ask_support(client, published, "0987111444").status_code == 429
+    assert _sms_to("0987111444") == 10
+    assert _ask_support(client, published, "0987111555").status_code == 303, "another number has its own count"
+
+
+def _sms_to(phone: str) -> int:
+    return ext_db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.recipient == phone))
+
+
+def test_a_guest_has_one_live_code_at_a_time(client, published):
+    old = _guest_support(client, published, "0987111666")
+    new = _guest_support(client, published, "0987111666")
+    live = ext_db.session.scalar(select(func.count()).select_from(SupportCode)
+                                 .where(SupportCode.phone == "0987111666", SupportCode.expires_at > utcnow()))
+    assert live == 1
+    if old != new:
+        assert _confirm(client, published, old).status_code == 422
+    assert _confirm(client, published, new).status_code == 303
+    assert _count(published) == 1
+
+
+def test_wrong_codes_lock_a_number_for_the_day(client, published):
+    """Five wrong tries kill a code; ten in a day lock the number: asking again buys no guesses."""
+    first = _guest_support(client, published, "0987111777")
+    wrong = "000000" if first != "000000" else "111111"
+    assert [_confirm(client, published, wrong).status_code for _ in range(5)] == [422] * 5
+    assert _confirm(client, published, first).status_code == 422, "dead after five wrong tries"
+    second = _guest_support(client, published, "0987111777")
+    wrong = "000000" if second != "000000" else "111111"
+    assert [_confirm(client, published, wrong).status_code for _ in range(5)] == [422] * 5
+    refused = _confirm(client, published, second)
+    assert refused.status_code == 429, "ten wrong tries today: even the right code waits for tomorrow"
+    locked = _ask_support(client, published, "0987111777")
+    assert locked.status_code == 429 and "ngày mai" in locked.get_data(as_text=True)
+    assert _sms_to("0987111777") == 2
+    assert _count(published) == 0
 
 
 def test_a_guest_phone_must_be_a_mobile_number(client, published):

@@ -1,12 +1,12 @@
 """What an account holder does: register, sign in, edit the profile, verify a contact, claim guest
 submissions, change or reset a password, sign out everywhere."""
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -19,8 +19,8 @@ from app.accounts.models import (
     spend_hash_work,
 )
 from app.accounts.passwords import password_problem
-from app.common import paging
-from app.common.errors import RateLimited, ValidationError
+from app.common import paging, sendlimits
+from app.common.errors import ValidationError
 from app.common.paging import Page
 from app.common.text import clean_line
 from app.common.time import utcnow
@@ -31,10 +31,8 @@ from app.notify.models import Channel
 from app.submissions.models import Submission
 
 CODE_TTL = timedelta(minutes=30)
-CODE_MAX_ATTEMPTS = 5  # wrong tries before a code is dead
-CODE_MAX_WRONG_PER_DAY = 10  # wrong tries on one account's codes before it is locked for the day
+CODE_MAX_ATTEMPTS = sendlimits.CODE_MAX_ATTEMPTS
 RESET_TTL = timedelta(hours=1)
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 def find_by_identifier(kind: str, value: str) -> User | None:
@@ -113,26 +111,32 @@ def change_password(user: User, current: str, new: str) -> User:
     check_new_password(user, new)
     user.set_password(new, _hash_method())
     user.end_sessions()
+    tell_password_changed(user)
     db.session.commit()
     return user
 
 
-def _address_hash(address: str) -> str:
-    """A keyed hash of an e-mail address or phone number: the limits count per address
-    without the tables holding another copy of it."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
-
-
-def _sends_refused(model, user_id: int, recipient_hash: str) -> bool:
-    """Whether the account or the address has had its share of messages of this kind."""
-    now = utcnow()
-    for window, limit_name in ((HOUR, "SEND_LIMIT_PER_HOUR"), (DAY, "SEND_LIMIT_PER_DAY")):
-        sent = db.session.scalar(select(func.count()).select_from(model).where(
-            or_(model.user_id == user_id, model.recipient_hash == recipient_hash), model.created_at > now - window))
-        if sent >= current_app.config[limit_name]:
-            return True
-    return False
+def tell_password_changed(user: User) -> None:
+    """Tell the account holder their password changed, by the verified e-mail address (else the
+    verified phone), so that someone else's change does not go unnoticed. In the account's
+    language; added to the session, the caller's commit sends it with the change."""
+    if user.email and user.email_verified_at:
+        channel, recipient = Channel.EMAIL, user.email
+    elif user.phone and user.phone_verified_at:
+        channel, recipient = Channel.SMS, user.phone
+    else:
+        return
+    reset = notify.public_url("accounts.forgot")
+    with force_locale(user.locale or "vi"):
+        if channel == Channel.SMS:  # the link first: an SMS is cut at 160 characters
+            text = _("%(reset)s - Góp Ý: your password was changed. If it was not you, open the link to choose a "
+                     "new one.", reset=reset)
+        else:
+            text = _("The password of your Góp Ý account was just changed, and every other session was signed "
+                     "out. If it was you, you need do nothing. If it was not you, choose a new password now: "
+                     "%(reset)s", reset=reset)
+        subject = _("Your Góp Ý password was changed")
+    notify.enqueue(channel, recipient, text, subject=subject, user_id=user.id)
 
 
 def request_password_reset(identifier_kind: str, identifier: str) -> None:
@@ -142,8 +146,9 @@ def request_password_reset(identifier_kind: str, identifier: str) -> None:
     user = find_by_identifier(identifier_kind, identifier)
     if user is None or not user.active:
         return
-    recipient_hash = _address_hash(identifier)
-    if _sends_refused(PasswordReset, user.id, recipient_hash):
+    recipient_hash = sendlimits.address_hash(identifier)
+    if sendlimits.sends_refused(PasswordReset, PasswordReset.user_id == user.id,
+                                  PasswordReset.recipient_hash == recipient_hash):
         return
     channel = Channel.EMAIL if identifier_kind == "email" else Channel.SMS
     token = secrets.token_urlsafe(24)
@@ -190,10 +195,11 @@ def reset_password(token: str, password: str) -> User:
     user.end_sessions()
     reset.used_at = utcnow()
     # The link reached the person, which proves they hold that contact.
-    if reset.channel == Channel.EMAIL and user.email and reset.recipient_hash == _address_hash(user.email):
+    if reset.channel == Channel.EMAIL and user.email and reset.recipient_hash == sendlimits.address_hash(user.email):
         user.email_verified_at = user.email_verified_at or utcnow()
-    if reset.channel == Channel.SMS and user.phone and reset.recipient_hash == _address_hash(user.phone):
+    if reset.channel == Channel.SMS and user.phone and reset.recipient_hash == sendlimits.address_hash(user.phone):
         user.phone_verified_at = user.phone_verified_at or utcnow()
+    tell_password_changed(user)
     db.session.commit()
     return user
 
@@ -218,16 +224,6 @@ def update_profile(user: User, **values) -> User:
     return user
 
 
-def _wrong_codes_today(user: User) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(VerificationCode.attempts), 0)).where(
-        VerificationCode.user_id == user.id, VerificationCode.created_at > utcnow() - DAY))
-
-
-def _locked_message() -> str:
-    return _("Too many wrong codes today. For your safety, codes are locked until tomorrow. "
-             "Try again tomorrow, or send your feedback without verifying.")
-
-
 def send_verification_code(user: User, channel: str) -> None:
     """Write a fresh code and the message carrying it in one transaction. At most
     SEND_LIMIT_PER_HOUR and SEND_LIMIT_PER_DAY codes per account and per address; a new code
@@ -235,19 +231,12 @@ def send_verification_code(user: User, channel: str) -> None:
     recipient = user.email if channel == Channel.EMAIL else user.phone
     if not recipient:
         raise ValidationError(None, _("Add this contact to your profile first."))
-    if _wrong_codes_today(user) >= CODE_MAX_WRONG_PER_DAY:
-        raise RateLimited(_locked_message())
-    recipient_hash = _address_hash(recipient)
-    if _sends_refused(VerificationCode, user.id, recipient_hash):
-        raise RateLimited(_("We have sent as many codes as we may for now: at most %(hour)d an hour and %(day)d a "
-                            "day. Use the last code we sent, or try again later.",
-                            hour=current_app.config["SEND_LIMIT_PER_HOUR"],
-                            day=current_app.config["SEND_LIMIT_PER_DAY"]))
+    sendlimits.check_not_locked(VerificationCode, VerificationCode.user_id == user.id)
+    recipient_hash = sendlimits.address_hash(recipient)
+    sendlimits.check_sends(VerificationCode, VerificationCode.user_id == user.id,
+                           VerificationCode.recipient_hash == recipient_hash)
     now = utcnow()
-    for earlier in db.session.scalars(select(VerificationCode).where(VerificationCode.user_id == user.id,
-                                                                     VerificationCode.used_at.is_(None),
-                                                                     VerificationCode.expires_at > now)):
-        earlier.expires_at = now  # one live code at a time
+    sendlimits.retire_live(VerificationCode, VerificationCode.user_id == user.id)
     code = f"{secrets.randbelow(10**6):06d}"
     db.session.add(VerificationCode(user_id=user.id, channel=channel, code_hash=_hash(user.id, code),
                                     expires_at=now + CODE_TTL, recipient_hash=recipient_hash, created_at=now))
@@ -257,8 +246,7 @@ def send_verification_code(user: User, channel: str) -> None:
 
 
 def confirm_verification_code(user: User, channel: str, code: str) -> None:
-    if _wrong_codes_today(user) >= CODE_MAX_WRONG_PER_DAY:
-        raise RateLimited(_locked_message())
+    sendlimits.check_not_locked(VerificationCode, VerificationCode.user_id == user.id)
     pending = db.session.scalar(
         select(VerificationCode)
         .where(VerificationCode.user_id == user.id, VerificationCode.channel == channel,

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.accounts import services
 from app.accounts.models import User
 from app.accounts.passwords import password_problem
 from app.common.errors import ValidationError
@@ -54,6 +55,7 @@ def update_staff(user: User, full_name: str, role: str, agency_id: int | None, a
     _apply(user, full_name, role, agency_id, active)
     if password:
         _set_password(user, password)
+        services.tell_password_changed(user)
     if was_active and not user.active:
         user.end_sessions()  # a suspension signs them out everywhere, remember-me cookies too
     db.session.commit()

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.common import sendlimits
 from app.common.errors import Conflict, ValidationError
 from app.common.time import utcnow
 from app.extensions import db
@@ -19,8 +20,6 @@ from app.notify.models import Channel
 from app.submissions.models import Submission, SubmissionFollower, Support, SupportCode
 
 CODE_TTL = timedelta(minutes=30)
-CODE_MAX_ATTEMPTS = 5
-CODES_PER_PHONE_PER_HOUR = 3
 
 
 def is_open_to_the_public(submission: Submission) -> bool:
@@ -80,13 +79,14 @@ def _add(submission: Submission, user_id: int | None, phone: str | None) -> bool
 
 
 def request_phone_support(submission: Submission, phone: str) -> SupportCode:
-    """A guest's support: send a six-digit code to the phone; it counts once confirmed."""
+    """A guest's support: send a six-digit code to the phone; it counts once confirmed. The
+    limits of every code sent to the public (common.sendlimits) hold per number: so many an
+    hour and a day, one live code, locked for the day after too many wrong codes."""
     _check_open(submission)
-    since = utcnow() - timedelta(hours=1)
-    recent = db.session.scalar(select(func.count()).select_from(SupportCode)
-                               .where(SupportCode.phone == phone, SupportCode.created_at > since))
-    if recent >= CODES_PER_PHONE_PER_HOUR:
-        raise ValidationError("phone", _("Several codes were already sent to this number. Try again in an hour."))
+    same_phone = SupportCode.phone == phone
+    sendlimits.check_not_locked(SupportCode, same_phone)
+    sendlimits.check_sends(SupportCode, same_phone)
+    sendlimits.retire_live(SupportCode, same_phone)
     code = f"{secrets.randbelow(10**6):06d}"
     pending = SupportCode(submission_id=submission.id, phone=phone, code_hash=_hash(phone, code),
                           expires_at=utcnow() + CODE_TTL)
@@ -101,15 +101,17 @@ def request_phone_support(submission: Submission, phone: str) -> SupportCode:
 def confirm_phone_support(submission: Submission, pending_id: int | None, code: str) -> bool:
     """Check the code; True when the support is new, False when this phone supported it before."""
     pending = db.session.get(SupportCode, pending_id) if pending_id else None
+    if pending is not None:
+        sendlimits.check_not_locked(SupportCode, SupportCode.phone == pending.phone)
     if (pending is None or pending.submission_id != submission.id or pending.expires_at < utcnow()
-            or pending.attempts >= CODE_MAX_ATTEMPTS):
+            or pending.attempts >= sendlimits.CODE_MAX_ATTEMPTS):
         raise ValidationError("code", _("This code has expired. Ask for a new one."))
     if not secrets.compare_digest(pending.code_hash, _hash(pending.phone, (code or "").strip())):
         pending.attempts += 1
         db.session.commit()
         raise ValidationError("code", _("This code is not right. Check the message we sent and try again."))
     phone = pending.phone
-    db.session.execute(delete(SupportCode).where(SupportCode.id == pending.id))
+    pending.expires_at = utcnow()  # spent; the row stays, so it still counts against the number's limits
     if _existing(submission, None, phone):
         db.session.commit()
         return False

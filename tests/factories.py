@@ -1,6 +1,7 @@
 """Factories: valid objects with sensible defaults, overridden where a test cares."""
 import io
 import secrets
+from datetime import timedelta
 
 import pikepdf
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from app.accounts.models import AccountKind, User
 from app.agencies.models import Agency
 from app.common.roles import Role
+from app.common.time import utcnow
 from app.extensions import db
 from app.forum.models import Badge
 from app.submissions import intake
@@ -99,3 +101,16 @@ def pdf_bytes(text: str = "ho so dinh kem") -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+class Clock:
+    """Compressed time for the outbox's back-off and scheduling: real time plus what the test adds."""
+
+    def __init__(self):
+        self.offset = timedelta()
+
+    def __call__(self):
+        return utcnow() + self.offset
+
+    def advance(self, **delta):
+        self.offset += timedelta(**delta)

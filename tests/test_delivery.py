@@ -23,21 +23,8 @@ from app.notify.models import Channel, Failure, MessageStatus, Notification, Out
 from app.seeds.reference import seed_reference
 from app.submissions import codes, messages, workflow
 from tests.conftest import SuiteConfig, csrf_token
-from tests.factories import make_staff, make_submission, make_user
+from tests.factories import Clock, make_staff, make_submission, make_user
 from tests.test_notify import Inbox, _free_port
-
-
-class Clock:
-    """Compressed time for the outbox's back-off: real time plus what the test adds."""
-
-    def __init__(self):
-        self.offset = timedelta()
-
-    def __call__(self):
-        return utcnow() + self.offset
-
-    def advance(self, **delta):
-        self.offset += timedelta(**delta)
 
 
 @pytest.fixture()

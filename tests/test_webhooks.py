@@ -3,7 +3,6 @@ Webhooks reference implementation verifies it, and after an outage longer than t
 (time compressed with a fake clock) still gets every event, in order per submission."""
 import json
 import threading
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -14,13 +13,12 @@ from app.api import webhooks
 from app.api.tokens import Scope
 from app.common.errors import Conflict
 from app.common.roles import Role
-from app.common.time import utcnow
 from app.notify import outbox
 from app.notify import services as notify
 from app.notify.models import Channel, MessageStatus, OutboxMessage
 from app.submissions import workflow
 from tests.api_support import make_token
-from tests.factories import agency_id, make_staff, make_submission, make_user
+from tests.factories import Clock, agency_id, make_staff, make_submission, make_user
 
 ALL_EVENTS = list(webhooks.EVENTS)
 
@@ -63,19 +61,6 @@ def receiver():
     running = Receiver()
     yield running
     running.close()
-
-
-class Clock:
-    """Compressed time for the outbox's scheduling: real time plus hours the test adds at once."""
-
-    def __init__(self):
-        self.offset = timedelta()
-
-    def __call__(self):
-        return utcnow() + self.offset
-
-    def advance(self, **delta):
-        self.offset += timedelta(**delta)
 
 
 @pytest.fixture()

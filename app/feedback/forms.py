@@ -77,10 +77,7 @@ class SubmissionForm(OrganisationFields, BaseForm):
 
     def validate_contact_phone(self, field):
         if field.data:
-            normalized = normalize_mobile(field.data)
-            if not normalized:
-                raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
-            field.data = normalized
+            field.data = mobile_or_error(field.data)
         elif self.guest and not self.contact_email.data:
             raise FieldError(_l("Enter a mobile number or an e-mail address so we can tell you the answer."))
 
@@ -116,10 +113,7 @@ class AssistedSubmissionForm(SubmissionForm):
 
     def validate_contact_phone(self, field):
         if field.data:
-            normalized = normalize_mobile(field.data)
-            if not normalized:
-                raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
-            field.data = normalized
+            field.data = mobile_or_error(field.data)
 
 
 class SimilarForm(BaseForm):
@@ -148,3 +142,11 @@ class GuestSupportForm(BaseForm):
 class SupportCodeForm(BaseForm):
     code = StringField(_l("The code in the message"), validators=[
         InputRequired(_l("Enter the code we sent.")), Length(max=12, message=_l("The code has 6 digits."))])
+
+
+def mobile_or_error(typed: str) -> str:
+    """The number in its stored form, or the field's error in the reader's language."""
+    normalized = normalize_mobile(typed)
+    if not normalized:
+        raise FieldError(_l("Enter a Vietnamese mobile number, like 0912 345 678."))
+    return normalized

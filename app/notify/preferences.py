@@ -110,8 +110,18 @@ def settings_for(user) -> NotificationSetting:
     """The stored row, or the defaults (not added to the session): e-mail on; SMS off for
     staff, who cost the state money by it, and on for others with a verified phone."""
     stored = db.session.get(NotificationSetting, user.id)
-    if stored is not None:
-        return stored
+    return stored if stored is not None else _defaults(user)
+
+
+def settings_of(users) -> dict[int, NotificationSetting]:
+    """settings_for of many people in one query (everyone a step or a digest tells)."""
+    users = list(users)
+    stored = {row.user_id: row for row in db.session.scalars(
+        select(NotificationSetting).where(NotificationSetting.user_id.in_([user.id for user in users])))}
+    return {user.id: stored.get(user.id) or _defaults(user) for user in users}
+
+
+def _defaults(user) -> NotificationSetting:
     return NotificationSetting(user_id=user.id, email=True, sms=can_sms(user) and not is_staff(user),
                                quiet_start=QUIET_START, quiet_end=QUIET_END, modes={})
 
@@ -259,8 +269,9 @@ def tell(users, kind: str, body, link: str | None = None, submission_id: int | N
     if not people:
         return
     services.notify_users(people, body, link=link, submission_id=submission_id)
+    settings = settings_of(people)
     for user in sorted(people, key=lambda u: u.id):
-        setting = settings_for(user)
+        setting = settings[user.id]
         mode = setting.mode(kind)
         if mode == OFF:
             continue

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, or_, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from app.common.errors import ValidationError
 from app.common.places import is_ward_of, province_name, ward_name
@@ -93,12 +93,15 @@ def unsubscribe(user, subscription_id: int) -> None:
 def collect(now: datetime) -> int:
     """Keep a digest line for each new published submission each subscription matches."""
     kept = 0
-    for item in db.session.scalars(select(AlertSubscription).order_by(AlertSubscription.id)):
+    subscriptions = db.session.scalars(select(AlertSubscription).options(joinedload(AlertSubscription.user))
+                                       .order_by(AlertSubscription.id)).all()
+    settings = preferences.settings_of({item.user for item in subscriptions if item.user is not None})
+    for item in subscriptions:
         user = item.user
-        if user is None or not user.active or preferences.settings_for(user).mode("alerts") == preferences.OFF:
+        if user is None or not user.active or settings[user.id].mode("alerts") == preferences.OFF:
             item.seen_until = now
             continue
-        setting = preferences.settings_for(user)
+        setting = settings[user.id]
         if not (setting.email and preferences.can_email(user)):
             item.seen_until = now
             continue

@@ -42,6 +42,7 @@ def announce(submission, event) -> None:
 # code, and the counter sends the printed receipt's lookup link; one SMS each, not two.
 SMS_RECEIPT_OF_ITS_OWN = (IntakeChannel.SMS, IntakeChannel.COUNTER, IntakeChannel.PHONE)
 
+
 def send_receipt(submission) -> None:
     """The code grouped for reading aloud, how to look it up (web and SMS) and the date to
     expect news by, in the submitter's language, by e-mail and SMS and in their inbox."""
@@ -173,10 +174,10 @@ def tell_followers(submission, event, already_told: set[int] = frozenset()) -> N
     notify.notify_users(people, line, link=notify.local_url("feedback.show", code=submission.code),
                         submission_id=submission.id)
     url = notify.public_url("feedback.show", code=submission.code)
+    settings = preferences.settings_of(people)
     for person in people:
-        mode = preferences.settings_for(person).mode("followed")
-        if not (person.email and person.email_verified_at and preferences.settings_for(person).email) or (
-                mode == preferences.OFF):
+        mode = settings[person.id].mode("followed")
+        if not (person.email and person.email_verified_at and settings[person.id].email) or mode == preferences.OFF:
             continue
         with force_locale(person.locale or "vi"):
             if mode == preferences.DIGEST:
